@@ -1,0 +1,89 @@
+// Package accounts owns users and signing in: registration, passwords,
+// access and refresh tokens, lockouts, and the profile a user edits. Its
+// rules know nothing of HTTP or SQL; Store is what it needs of storage.
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"shangyun/internal/auth"
+)
+
+// Status of an account.
+const (
+	StatusActive   = "active"
+	StatusDisabled = "disabled"
+)
+
+// Approval states of a provider.
+const (
+	ProviderPending  = "pending"
+	ProviderApproved = "approved"
+	ProviderRejected = "rejected"
+)
+
+// User is an account of any role.
+type User struct {
+	ID             int64
+	Username       string
+	Role           auth.Role
+	Status         string
+	Email          string
+	Phone          string
+	CompanyName    string
+	ContactName    string
+	RegionCode     string
+	ProviderStatus string
+	PasswordHash   string
+	// SessionVersion rises with every password change; tokens carry the
+	// version they were issued under.
+	SessionVersion int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// ProfileChange is an edit of the basic profile; nil fields stay.
+type ProfileChange struct {
+	CompanyName *string
+	ContactName *string
+	Email       *string
+	Phone       *string
+	RegionCode  *string
+}
+
+// RefreshToken is a stored refresh token. Only its hash is kept.
+type RefreshToken struct {
+	ID        int64
+	UserID    int64
+	Family    string
+	Hash      string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	RevokedAt *time.Time
+	CreatedAt time.Time
+}
+
+// Store is what accounts needs of storage. Methods return problem errors
+// for what a client may see: not_found, username_taken, email_taken,
+// phone_taken.
+type Store interface {
+	CreateUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id int64) (User, error)
+	// UserByLogin finds a user by username (ignoring case), email or phone.
+	UserByLogin(ctx context.Context, login string) (User, error)
+	UpdateProfile(ctx context.Context, id int64, ch ProfileChange) (User, error)
+	// SetPassword stores a new hash, raises the session version and
+	// revokes every refresh token of the user, in one transaction.
+	SetPassword(ctx context.Context, id int64, hash string, now time.Time) error
+	// SetProviderStatus records an admin's decision on a provider.
+	SetProviderStatus(ctx context.Context, id int64, status string) error
+
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	// UseRefreshToken marks the token with hash as used, if it was neither
+	// used nor revoked, and returns it as it was before. It returns
+	// ErrTokenReused when it had been used or revoked already, and a
+	// not_found problem when no token has that hash.
+	UseRefreshToken(ctx context.Context, hash string, now time.Time) (RefreshToken, error)
+	RevokeFamily(ctx context.Context, family string, now time.Time) error
+}

@@ -1,0 +1,141 @@
+// Package database opens Shangyun's database through GORM — the embedded
+// SQLite by default, MySQL in production — and migrates its schema.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/go-sql-driver/mysql"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+)
+
+// Drivers.
+const (
+	SQLite = "sqlite"
+	MySQL  = "mysql"
+)
+
+// Options are what Open needs to know.
+type Options struct {
+	Driver          string
+	DSN             string
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	SlowQuery       time.Duration
+	Logger          *slog.Logger
+}
+
+// Open connects to the database and checks that it answers.
+func Open(ctx context.Context, o Options) (*gorm.DB, error) {
+	dialector, err := dialect(o)
+	if err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                                   newLogger(o.Logger, o.SlowQuery),
+		NowFunc:                                  func() time.Time { return time.Now().UTC() },
+		DisableForeignKeyConstraintWhenMigrating: true,
+		TranslateError:                           false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", o.Driver, err)
+	}
+
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("database handle: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(o.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(o.MaxIdleConns)
+	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("reach %s database: %w", o.Driver, err)
+	}
+	return db, nil
+}
+
+func dialect(o Options) (gorm.Dialector, error) {
+	switch o.Driver {
+	case SQLite:
+		return sqlite.Open(sqliteDSN(o.DSN)), nil
+	case MySQL:
+		cfg, err := mysql.ParseDSN(o.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("mysql dsn: %w", err)
+		}
+		cfg.ParseTime = true
+		cfg.Loc = time.UTC
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params["charset"] = "utf8mb4"
+		cfg.Params["time_zone"] = "'+00:00'"
+		cfg.Collation = "utf8mb4_unicode_ci"
+		return gormmysql.Open(cfg.FormatDSN()), nil
+	}
+	return nil, fmt.Errorf("unknown database driver %q", o.Driver)
+}
+
+// sqliteDSN adds the pragmas Shangyun relies on to a file path or URI:
+// foreign keys enforced, write-ahead logging, and a busy timeout so that
+// concurrent writers wait instead of failing.
+func sqliteDSN(dsn string) string {
+	if !strings.HasPrefix(dsn, "file:") && dsn != ":memory:" {
+		if dir := filepath.Dir(dsn); dir != "." {
+			_ = os.MkdirAll(dir, 0o700)
+		}
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Ping reports whether the database answers within ctx.
+func Ping(ctx context.Context, db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// UniqueViolation reports whether err is a unique-key violation, and the
+// text naming the key (the index name on MySQL, table.column on SQLite).
+func UniqueViolation(err error) (string, bool) {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return me.Message, true
+	}
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return err.Error(), true
+	}
+	return "", false
+}
+
+// Retryable reports whether err is a deadlock or a lock wait that the
+// whole transaction may be retried after.
+func Retryable(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1213 || me.Number == 1205
+	}
+	return err != nil && (strings.Contains(err.Error(), "database is locked") ||
+		strings.Contains(err.Error(), "SQLITE_BUSY"))
+}

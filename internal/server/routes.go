@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	swaggerFiles "github.com/swaggo/files"
+	ginSwagger "github.com/swaggo/gin-swagger"
+
+	"shangyun/internal/accounts/accountshttp"
+	"shangyun/internal/database"
+	"shangyun/internal/httpx"
+	"shangyun/internal/problem"
+	"shangyun/internal/regions/regionshttp"
+
+	_ "shangyun/docs" // the generated OpenAPI document
+)
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// router mounts the middleware chain and every route.
+func (a *App) router() (*gin.Engine, error) {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	if err := r.SetTrustedProxies(a.Config.HTTP.TrustedProxies); err != nil {
+		return nil, err
+	}
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	metrics := httpx.NewMetrics(sqlDB)
+
+	r.Use(
+		httpx.RequestID(),
+		httpx.AccessLog(a.Log),
+		httpx.Recovery(a.Log),
+		metrics.Middleware(),
+		httpx.SecurityHeaders(),
+		httpx.CORS(a.Config.HTTP.CORSOrigins),
+		httpx.BodyLimit(a.Config.HTTP.BodyLimitBytes),
+	)
+	r.NoRoute(httpx.NoRoute)
+	r.NoMethod(httpx.NoMethod)
+
+	r.GET("/healthz", healthz)
+	r.GET("/readyz", a.readyz)
+	r.GET("/metrics", serveMetrics(metrics))
+	r.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler))
+
+	v := httpx.NewValidator()
+	pub := r.Group("/api/v1")
+	signed := pub.Group("", httpx.RequireAuth(a.Accounts))
+
+	accountshttp.New(a.Accounts, v).Routes(pub, signed)
+	regionshttp.New(a.Regions).Routes(pub)
+	return r, nil
+}
+
+// Health is the body of the health routes.
+type Health struct {
+	Status string `json:"status" validate:"required" example:"ok"`
+} // @name Health
+
+// healthz answers while the process runs.
+//
+//	@Summary	Liveness
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	Health
+//	@Router		/healthz [get]
+func healthz(c *gin.Context) { c.JSON(http.StatusOK, Health{Status: "ok"}) }
+
+// readyz answers 200 while the database is reachable and 503 otherwise.
+//
+//	@Summary	Readiness: the database is reachable
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	Health
+//	@Failure	503	{object}	httpx.Problem	"unavailable"
+//	@Router		/readyz [get]
+func (a *App) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := database.Ping(ctx, a.DB); err != nil {
+		httpx.Fail(c, problem.Unavailable(err))
+		return
+	}
+	c.JSON(http.StatusOK, Health{Status: "ready"})
+}
+
+// serveMetrics serves the metrics of m.
+//
+//	@Summary		Prometheus metrics
+//	@Description	Requests and latency by route template and status, the database pool,
+//	@Description	and the Go runtime, in the Prometheus text format.
+//	@Tags			operations
+//	@Produce		plain
+//	@Success		200	{string}	string
+//	@Router			/metrics [get]
+func serveMetrics(m *httpx.Metrics) gin.HandlerFunc { return m.Handler() }
