@@ -101,6 +101,7 @@ func ToV3(swaggerJSON []byte) ([]byte, error) {
 		Value: openapi3.NewJWTSecurityScheme().WithDescription(
 			"Access token from /api/v1/auth/login."),
 	}
+	closeSchemas(doc3.Components.Schemas)
 	problem := openapi3.NewSchemaRef("#/components/schemas/Problem",
 		doc3.Components.Schemas["Problem"].Value)
 	for _, item := range doc3.Paths.Map() {
@@ -117,6 +118,21 @@ func ToV3(swaggerJSON []byte) ([]byte, error) {
 		return nil, err
 	}
 	return yaml.JSONToYAML(b)
+}
+
+// closeSchemas forbids undocumented members in every object schema but
+// the problem body, whose members RFC 9457 lets grow: a field the server
+// sends must be in the document.
+func closeSchemas(schemas openapi3.Schemas) {
+	no := false
+	for name, ref := range schemas {
+		v := ref.Value
+		if name == "Problem" || v == nil || !v.Type.Is(openapi3.TypeObject) ||
+			v.AdditionalProperties.Has != nil || v.AdditionalProperties.Schema != nil {
+			continue
+		}
+		v.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
+	}
 }
 
 func mendResponses(op *openapi3.Operation, problem *openapi3.SchemaRef) {
