@@ -33,6 +33,7 @@ type App struct {
 	Regions  *regions.Directory
 	Accounts *accounts.Service
 	Handler  http.Handler
+	routes   []Route
 	now      func() time.Time
 }
 
@@ -87,9 +88,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 			AddressPerMinute: cfg.Auth.AddressPerMinute,
 		}, o.Now, accounts.UncertifiedPrompt)
 
-	app.Handler, err = app.router()
+	engine, err := app.router()
 	if err != nil {
 		return nil, err
+	}
+	app.Handler = engine
+	for _, r := range engine.Routes() {
+		app.routes = append(app.routes, Route{Method: r.Method, Path: r.Path})
 	}
 	return app, nil
 }
@@ -172,3 +177,22 @@ func EnsureDataDir(dir string) error {
 	}
 	return nil
 }
+
+// Models lists every stored row type of every capability, so that tests
+// can hold the migrated schema against them.
+func Models() []any {
+	var all []any
+	for _, m := range [][]any{regionsdb.Models(), accountsdb.Models()} {
+		all = append(all, m...)
+	}
+	return all
+}
+
+// Route is a registered method and path template, in Gin's syntax.
+type Route struct {
+	Method string
+	Path   string
+}
+
+// Routes lists every registered route.
+func (a *App) Routes() []Route { return a.routes }

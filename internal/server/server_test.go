@@ -18,6 +18,15 @@ func TestOperationsRoutes(t *testing.T) {
 		c.Do("GET", "/healthz", nil).Expect(t, http.StatusOK)
 		c.Do("GET", "/readyz", nil).Expect(t, http.StatusOK)
 
+		page := c.Do("GET", "/swagger/index.html", nil).Expect(t, http.StatusOK)
+		if !strings.Contains(string(page.Body), "swagger") {
+			t.Errorf("the API page is not served: %.200s", page.Body)
+		}
+		doc := c.Do("GET", "/swagger/doc.json", nil).Expect(t, http.StatusOK)
+		if !strings.Contains(string(doc.Body), `"/api/v1/auth/login"`) {
+			t.Errorf("doc.json lacks the routes: %.200s", doc.Body)
+		}
+
 		c.Do("GET", "/api/v1/regions", nil).Expect(t, http.StatusOK)
 		m := c.Do("GET", "/metrics", nil).Expect(t, http.StatusOK)
 		if !strings.Contains(string(m.Body), `shangyun_http_requests_total{method="GET",route="/api/v1/regions",status="200"} 1`) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -221,6 +222,9 @@ func router(t *testing.T) routers.Router {
 // with a 404 or 405 problem.
 func checkExchange(t *testing.T, req *http.Request, r *Response, raw bool) {
 	t.Helper()
+	if strings.HasPrefix(req.URL.Path, "/swagger/") {
+		return // the page that shows the document is not in it
+	}
 	route, params, err := router(t).FindRoute(req)
 	if err != nil {
 		if r.Status != http.StatusNotFound && r.Status != http.StatusMethodNotAllowed {

@@ -1,0 +1,100 @@
+package server_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"shangyun/internal/auth"
+	"shangyun/internal/testkit"
+)
+
+// rule says who may use a route: anyone, or signed-in callers of the
+// listed roles (every role when the list is empty).
+type rule struct {
+	public bool
+	roles  []auth.Role
+}
+
+var (
+	anyone   = rule{public: true}
+	signedIn = rule{}
+)
+
+func only(roles ...auth.Role) rule { return rule{roles: roles} }
+
+// accessTable is the authorization contract of every route. A route
+// missing here fails the test: add its row with the route.
+var accessTable = map[string]rule{
+	"GET /healthz":        anyone,
+	"GET /readyz":         anyone,
+	"GET /metrics":        anyone,
+	"GET /swagger/*any":   anyone,
+	"GET /api/v1/regions": anyone,
+
+	"POST /api/v1/auth/register": anyone,
+	"POST /api/v1/auth/login":    anyone,
+	"POST /api/v1/auth/refresh":  anyone,
+	"POST /api/v1/auth/logout":   anyone,
+	"GET /api/v1/me":             signedIn,
+	"PATCH /api/v1/me":           signedIn,
+	"PUT /api/v1/me/password":    signedIn,
+}
+
+var roles = []auth.Role{auth.RoleEnterprise, auth.RoleProvider, auth.RoleReviewer, auth.RoleAdmin}
+
+// TestAuthorization walks every registered route as an anonymous caller
+// and as each role. A caller the rule admits must not get 401 or 403; a
+// caller it refuses gets 401 when anonymous and 403 otherwise. Path ids
+// name no object, so admitted callers mostly meet 404 or 422: that is
+// fine, since the question here is only whether they got past the door.
+func TestAuthorization(t *testing.T) {
+	t.Parallel()
+	s := testkit.NewServer(t, "sqlite")
+	tokens := map[auth.Role]string{"": ""}
+	for _, r := range roles {
+		tokens[r] = s.NewUser(t, r).Access
+	}
+
+	for _, route := range s.App.Routes() {
+		key := route.Method + " " + route.Path
+		want, ok := accessTable[key]
+		if !ok {
+			t.Errorf("%s has no row in the access table", key)
+			continue
+		}
+		path := strings.ReplaceAll(ginParam.ReplaceAllString(route.Path, "999999"),
+			"*any", "index.html")
+		for caller, token := range tokens {
+			c := s.Client(t).As(token)
+			resp := c.Do(route.Method, path, bodyFor(route.Method), testkit.Raw())
+			checkAccess(t, key, caller, want, resp.Status)
+		}
+	}
+}
+
+func bodyFor(method string) any {
+	if method == http.MethodGet || method == http.MethodDelete {
+		return nil
+	}
+	return "{}"
+}
+
+func checkAccess(t *testing.T, key string, caller auth.Role, want rule, status int) {
+	t.Helper()
+	name := string(caller)
+	if name == "" {
+		name = "anonymous"
+	}
+	admitted := want.public ||
+		(caller != "" && (len(want.roles) == 0 || slices.Contains(want.roles, caller)))
+	switch {
+	case admitted && (status == http.StatusUnauthorized || status == http.StatusForbidden):
+		t.Errorf("%s as %s: %d, want admitted", key, name, status)
+	case !admitted && caller == "" && status != http.StatusUnauthorized:
+		t.Errorf("%s as %s: %d, want 401", key, name, status)
+	case !admitted && caller != "" && status != http.StatusForbidden:
+		t.Errorf("%s as %s: %d, want 403", key, name, status)
+	}
+}
