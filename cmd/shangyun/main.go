@@ -94,9 +94,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer app.Close()
+	defer func() { _ = app.Close() }()
 
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -171,7 +171,7 @@ func adminCreate(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 	if err != nil {
 		return err
 	}
-	defer app.Close()
+	defer func() { _ = app.Close() }()
 	u, err := app.Accounts.CreateStaff(ctx, app.Regions, accounts.Staff{
 		Role: auth.RoleAdmin, Username: *username, Email: *email, Password: *password})
 	if err != nil {
@@ -186,7 +186,7 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, out io.W
 	if err != nil {
 		return err
 	}
-	defer app.Close()
+	defer func() { _ = app.Close() }()
 	if err := demo.Seed(ctx, app.Accounts, app.Regions); err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func Generate(root string) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 
 	err = gen.New().Build(&gen.Config{
 		Debugger:           log.New(io.Discard, "", 0),

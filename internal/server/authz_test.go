@@ -22,6 +22,7 @@ var (
 	signedIn = rule{}
 )
 
+//nolint:unused // rows of role-restricted routes use it
 func only(roles ...auth.Role) rule { return rule{roles: roles} }
 
 // accessTable is the authorization contract of every route. A route

@@ -58,7 +58,7 @@ func compareColumns(t *testing.T, db *gorm.DB, model any, stmt *gorm.Statement) 
 		if f.DBName == "" {
 			continue
 		}
-		want[f.DBName] = f.FieldType.Kind() == reflect.Ptr && !f.PrimaryKey
+		want[f.DBName] = f.FieldType.Kind() == reflect.Pointer && !f.PrimaryKey
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("columns of %s: name -> nullable (-model +migrated):\n%s", stmt.Schema.Table, diff)

@@ -120,7 +120,7 @@ func (i *Issuer) Parse(raw string) (Claims, error) {
 		return nil, errors.New("unknown kid")
 	})
 	if err != nil {
-		return Claims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		return Claims{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 
 	sub, _ := mc.GetSubject()

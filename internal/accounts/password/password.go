@@ -69,10 +69,10 @@ func Verify(plain, hash string) (bool, error) {
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
+	if err1 != nil || err2 != nil || len(want) != keyLen || m > 1<<20 || t > 16 {
 		return false, ErrMalformedHash
 	}
-	got := argon2.IDKey([]byte(plain), salt, t, m, p, uint32(len(want)))
+	got := argon2.IDKey([]byte(plain), salt, t, m, p, keyLen)
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
