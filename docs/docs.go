@@ -15,6 +15,156 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/api/v1/admin/users": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Find users",
+                "parameters": [
+                    {
+                        "enum": [
+                            "enterprise",
+                            "provider",
+                            "reviewer",
+                            "admin"
+                        ],
+                        "type": "string",
+                        "description": "Only this role",
+                        "name": "role",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Part of the username, email, phone or company name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Items a page",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/UserPage"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A reviewer is bound to one region: a county reviews that county, a\ncity every county in it, the province everything.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Create a reviewer or an admin",
+                "parameters": [
+                    {
+                        "description": "The new account",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CreateUserRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/User"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "username_taken, email_taken",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/auth/login": {
             "post": {
                 "description": "login is a username (any case), an email or a phone number. Repeated\nfailures lock the account for a while (429 account_locked), and each\nclient address has a limit too (429 rate_limited); both set Retry-After.",
@@ -253,6 +403,240 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/certifications": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certification"
+                ],
+                "summary": "The enterprise's certifications, newest first",
+                "parameters": [
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Items a page",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CertificationPage"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Multipart form with the text fields and three images, JPEG or PNG by\ncontent. Starts pending; the county or city reviewers decide. One\npending or approved certification at a time (409 invalid_transition).",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certification"
+                ],
+                "summary": "Submit a certification",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Company name as on the licence",
+                        "name": "company_name",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "18 characters, GB 32100",
+                        "name": "unified_social_credit_code",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "Legal representative",
+                        "name": "legal_representative",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "18 characters, GB 11643",
+                        "name": "legal_representative_id_number",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "Business licence image",
+                        "name": "business_license",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "ID card, photo side",
+                        "name": "id_card_front",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "ID card, emblem side",
+                        "name": "id_card_back",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Certification"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition, credit_code_taken",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed, unsupported_file_type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/certifications/current": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certification"
+                ],
+                "summary": "The enterprise's newest certification",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Certification"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found: none submitted yet",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/certifications/requirements": {
+            "get": {
+                "description": "The formats, size and pixel limits of each image, exactly as enforced,\nand hints to show under the form.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "certification"
+                ],
+                "summary": "Certification upload rules",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CertificationRequirements"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me": {
             "get": {
                 "security": [
@@ -470,6 +854,351 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/review/certifications": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Certifications of enterprises in the caller's region (admins: all),\nnewest first. A region_code outside the caller's region is 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Review queue",
+                "parameters": [
+                    {
+                        "enum": [
+                            "pending",
+                            "approved",
+                            "rejected",
+                            "invalidated"
+                        ],
+                        "type": "string",
+                        "description": "Only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Only this region and below",
+                        "name": "region_code",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Items a page",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReviewCertificationPage"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found: region outside the caller's",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/review/certifications/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "A certification under review",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Certification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReviewCertification"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found, or outside the caller's region",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/review/certifications/{id}/approve": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Only pending ones; of two decisions at once exactly one wins and the\nother gets 409 already_decided. The enterprise is mailed.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Approve a certification",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Certification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReviewCertification"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found, or outside the caller's region",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "already_decided, credit_code_taken",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/review/certifications/{id}/files/{kind}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "image/jpeg",
+                    "image/png"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "An image of a certification under review",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Certification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "business_license",
+                            "id_card_front",
+                            "id_card_back"
+                        ],
+                        "type": "string",
+                        "description": "Which image",
+                        "name": "kind",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found, or outside the caller's region",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/review/certifications/{id}/reject": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Only pending ones, with a reason the enterprise reads (2–500\ncharacters). The enterprise is mailed.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Reject a certification",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Certification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/RejectCertificationRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/ReviewCertification"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found, or outside the caller's region",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "already_decided",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "produces": [
@@ -555,6 +1284,188 @@ const docTemplate = `{
                 }
             }
         },
+        "Certification": {
+            "type": "object",
+            "required": [
+                "company_name",
+                "created_at",
+                "decided_at",
+                "id",
+                "legal_representative",
+                "legal_representative_id_number",
+                "reason",
+                "region_code",
+                "status",
+                "unified_social_credit_code"
+            ],
+            "properties": {
+                "company_name": {
+                    "type": "string",
+                    "example": "郑州示例科技有限公司"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "decided_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "legal_representative": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "legal_representative_id_number": {
+                    "type": "string",
+                    "example": "410102********1230"
+                },
+                "reason": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "region_code": {
+                    "type": "string",
+                    "example": "410102"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "approved",
+                        "rejected",
+                        "invalidated"
+                    ]
+                },
+                "unified_social_credit_code": {
+                    "type": "string",
+                    "example": "91350100M000100Y43"
+                }
+            }
+        },
+        "CertificationImage": {
+            "type": "object",
+            "required": [
+                "kind",
+                "url"
+            ],
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "business_license",
+                        "id_card_front",
+                        "id_card_back"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "example": "/api/v1/review/certifications/12/files/business_license"
+                }
+            }
+        },
+        "CertificationImageRequirement": {
+            "type": "object",
+            "required": [
+                "field",
+                "formats",
+                "label",
+                "max_bytes",
+                "max_height",
+                "max_width",
+                "min_height",
+                "min_width"
+            ],
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "example": "business_license"
+                },
+                "formats": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "image/jpeg",
+                        "image/png"
+                    ]
+                },
+                "label": {
+                    "type": "string",
+                    "example": "营业执照"
+                },
+                "max_bytes": {
+                    "type": "integer",
+                    "example": 5242880
+                },
+                "max_height": {
+                    "type": "integer",
+                    "example": 8000
+                },
+                "max_width": {
+                    "type": "integer",
+                    "example": 8000
+                },
+                "min_height": {
+                    "type": "integer",
+                    "example": 400
+                },
+                "min_width": {
+                    "type": "integer",
+                    "example": 600
+                }
+            }
+        },
+        "CertificationPage": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Certification"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "CertificationRequirements": {
+            "type": "object",
+            "required": [
+                "hints",
+                "images"
+            ],
+            "properties": {
+                "hints": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "images": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/CertificationImageRequirement"
+                    }
+                }
+            }
+        },
         "CertificationSummary": {
             "type": "object",
             "required": [
@@ -578,6 +1489,45 @@ const docTemplate = `{
                         "rejected",
                         "invalidated"
                     ]
+                }
+            }
+        },
+        "CreateUserRequest": {
+            "type": "object",
+            "required": [
+                "email",
+                "password",
+                "role",
+                "username"
+            ],
+            "properties": {
+                "email": {
+                    "type": "string",
+                    "maxLength": 254,
+                    "example": "review@zz.example.gov.cn"
+                },
+                "password": {
+                    "type": "string",
+                    "maxLength": 1024,
+                    "example": "Shenhe2026zz"
+                },
+                "region_code": {
+                    "description": "Required for reviewers: the region they review (province, city or\ncounty); must be absent for admins.",
+                    "type": "string",
+                    "maxLength": 6,
+                    "example": "410100"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "reviewer",
+                        "admin"
+                    ]
+                },
+                "username": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "zz_reviewer"
                 }
             }
         },
@@ -1037,6 +1987,157 @@ const docTemplate = `{
                 }
             }
         },
+        "RejectCertificationRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "营业执照照片模糊，请重新上传清晰照片"
+                }
+            }
+        },
+        "ReviewCertification": {
+            "type": "object",
+            "required": [
+                "company_name",
+                "created_at",
+                "decided_at",
+                "decided_by",
+                "enterprise",
+                "id",
+                "images",
+                "legal_representative",
+                "legal_representative_id_number",
+                "reason",
+                "region_code",
+                "status",
+                "unified_social_credit_code"
+            ],
+            "properties": {
+                "company_name": {
+                    "type": "string",
+                    "example": "郑州示例科技有限公司"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "decided_at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "decided_by": {
+                    "type": "integer",
+                    "x-nullable": true
+                },
+                "enterprise": {
+                    "$ref": "#/definitions/ReviewEnterprise"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "images": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/CertificationImage"
+                    }
+                },
+                "legal_representative": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "legal_representative_id_number": {
+                    "type": "string",
+                    "example": "410102********1230"
+                },
+                "reason": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "region_code": {
+                    "type": "string",
+                    "example": "410102"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "approved",
+                        "rejected",
+                        "invalidated"
+                    ]
+                },
+                "unified_social_credit_code": {
+                    "type": "string",
+                    "example": "91350100M000100Y43"
+                }
+            }
+        },
+        "ReviewCertificationPage": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ReviewCertification"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "ReviewEnterprise": {
+            "type": "object",
+            "required": [
+                "company_name",
+                "contact_name",
+                "email",
+                "id",
+                "phone",
+                "region_code",
+                "username"
+            ],
+            "properties": {
+                "company_name": {
+                    "type": "string"
+                },
+                "contact_name": {
+                    "type": "string"
+                },
+                "email": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "region_code": {
+                    "type": "string"
+                },
+                "username": {
+                    "type": "string"
+                }
+            }
+        },
         "Session": {
             "type": "object",
             "required": [
@@ -1142,6 +2243,32 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "henan_cloud_01"
+                }
+            }
+        },
+        "UserPage": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/User"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
                 }
             }
         }

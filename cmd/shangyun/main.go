@@ -95,6 +95,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = app.Close() }()
+	go app.RunBackground(ctx)
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTP.Addr)
 	if err != nil {
@@ -187,12 +188,12 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, out io.W
 		return err
 	}
 	defer func() { _ = app.Close() }()
-	if err := demo.Seed(ctx, app.Accounts, app.Regions); err != nil {
+	if err := demo.Seed(ctx, app); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "Demo data loaded. Demo accounts (sign in with POST /api/v1/auth/login):")
 	for _, a := range demo.Accounts {
-		fmt.Fprintf(out, "  %-10s %-16s password %-14s %s\n", a.Role, a.Username, a.Password, a.Note)
+		fmt.Fprintf(out, "  %-10s %-17s password %-14s %s\n", a.Role, a.Username, a.Password, a.Note)
 	}
 	return nil
 }

@@ -30,28 +30,46 @@ type Policy struct {
 	AddressPerMinute int
 }
 
-// Service carries out the account rules.
-type Service struct {
-	store      Store
-	regions    RegionChecker
-	tokens     *token.Issuer
-	limiter    Limiter
-	policy     Policy
-	summarizer []Summarizer
-	now        func() time.Time
-	dummyHash  string
+// Transactor runs a function in one database transaction.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
-// NewService returns a Service. summarizers fill in the sign-in and
-// profile answers, in order.
-func NewService(store Store, regions RegionChecker, tokens *token.Issuer, limiter Limiter,
-	policy Policy, now func() time.Time, summarizers ...Summarizer) *Service {
-	if now == nil {
-		now = time.Now
+// ProfileGuard is consulted, inside the transaction of a profile edit, by
+// a capability whose rules depend on the profile. It may refuse the edit
+// or react to it, and reports whether the edit invalidated a pending
+// certification.
+type ProfileGuard interface {
+	BeforeProfileChange(ctx context.Context, u User, ch ProfileChange) (invalidated bool, err error)
+}
+
+// Deps are what a Service works with.
+type Deps struct {
+	Store   Store
+	Tx      Transactor
+	Regions RegionChecker
+	Tokens  *token.Issuer
+	Limiter Limiter
+	Policy  Policy
+	Now     func() time.Time
+	// Summarizers fill in the sign-in and profile answers, in order.
+	Summarizers []Summarizer
+	Guards      []ProfileGuard
+}
+
+// Service carries out the account rules.
+type Service struct {
+	Deps
+	dummyHash string
+}
+
+// NewService returns a Service.
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
 	}
 	dummy, _ := password.Hash("a-password-nobody-has-0")
-	return &Service{store: store, regions: regions, tokens: tokens, limiter: limiter,
-		policy: policy, summarizer: summarizers, now: now, dummyHash: dummy}
+	return &Service{Deps: d, dummyHash: dummy}
 }
 
 // Session is the answer to a sign-in or a refresh.
@@ -67,7 +85,7 @@ type Session struct {
 // validation_failed problem listing every broken rule, or username_taken,
 // email_taken or phone_taken.
 func (s *Service) Register(ctx context.Context, r Registration) (User, error) {
-	if fs := r.check(s.regions); len(fs) > 0 {
+	if fs := r.check(s.Regions); len(fs) > 0 {
 		return User{}, problem.Validation(fs...)
 	}
 	hash, err := password.Hash(r.Password)
@@ -75,7 +93,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (User, error) {
 		return User{}, err
 	}
 
-	now := s.now().UTC()
+	now := s.Now().UTC()
 	u := User{
 		Username:     r.Username,
 		Role:         auth.Role(r.AccountType),
@@ -92,7 +110,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (User, error) {
 	if u.Role == auth.RoleProvider {
 		u.ProviderStatus = ProviderPending
 	}
-	if err := s.store.CreateUser(ctx, &u); err != nil {
+	if err := s.Store.CreateUser(ctx, &u); err != nil {
 		return User{}, fmt.Errorf("register: %w", err)
 	}
 	return u, nil
@@ -102,7 +120,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (User, error) {
 // towards a lockout of the account (429 account_locked) and towards the
 // limit of the client address (429 rate_limited).
 func (s *Service) Login(ctx context.Context, login, plain, addr, lang string) (Session, error) {
-	wait, err := s.limiter.Hit(ctx, "login-addr:"+addr, s.policy.AddressPerMinute, time.Minute)
+	wait, err := s.Limiter.Hit(ctx, "login-addr:"+addr, s.Policy.AddressPerMinute, time.Minute)
 	if err != nil {
 		return Session{}, problem.Unavailable(err)
 	}
@@ -110,7 +128,7 @@ func (s *Service) Login(ctx context.Context, login, plain, addr, lang string) (S
 		return Session{}, limited(problem.CodeRateLimited, wait)
 	}
 
-	u, err := s.store.UserByLogin(ctx, strings.TrimSpace(login))
+	u, err := s.Store.UserByLogin(ctx, strings.TrimSpace(login))
 	if problem.CodeOf(err) == problem.CodeNotFound {
 		_, _ = password.Verify(plain, s.dummyHash) // same time as a wrong password
 		return Session{}, badCredentials()
@@ -120,14 +138,14 @@ func (s *Service) Login(ctx context.Context, login, plain, addr, lang string) (S
 	}
 
 	lockKey := "login-user:" + strconv.FormatInt(u.ID, 10)
-	if wait, err := s.limiter.Blocked(ctx, lockKey); err != nil || wait > 0 {
+	if wait, err := s.Limiter.Blocked(ctx, lockKey); err != nil || wait > 0 {
 		if err != nil {
 			return Session{}, problem.Unavailable(err)
 		}
 		return Session{}, limited(problem.CodeAccountLocked, wait)
 	}
 	if ok, err := password.Verify(plain, u.PasswordHash); err != nil || !ok {
-		locked, lerr := s.limiter.Fail(ctx, lockKey, s.policy.LockoutAttempts, s.policy.LockoutDuration)
+		locked, lerr := s.Limiter.Fail(ctx, lockKey, s.Policy.LockoutAttempts, s.Policy.LockoutDuration)
 		if lerr != nil {
 			return Session{}, problem.Unavailable(lerr)
 		}
@@ -139,7 +157,7 @@ func (s *Service) Login(ctx context.Context, login, plain, addr, lang string) (S
 	if u.Status != StatusActive {
 		return Session{}, disabled()
 	}
-	if err := s.limiter.Reset(ctx, lockKey); err != nil {
+	if err := s.Limiter.Reset(ctx, lockKey); err != nil {
 		return Session{}, problem.Unavailable(err)
 	}
 	return s.startSession(ctx, u, newFamily(), lang)
@@ -148,11 +166,11 @@ func (s *Service) Login(ctx context.Context, login, plain, addr, lang string) (S
 // Refresh trades a refresh token for a new pair. A token used twice
 // revokes its whole family: whoever holds either copy must sign in again.
 func (s *Service) Refresh(ctx context.Context, raw, lang string) (Session, error) {
-	now := s.now().UTC()
-	old, err := s.store.UseRefreshToken(ctx, hashToken(raw), now)
+	now := s.Now().UTC()
+	old, err := s.Store.UseRefreshToken(ctx, hashToken(raw), now)
 	switch {
 	case errors.Is(err, ErrTokenReused):
-		if rerr := s.store.RevokeFamily(ctx, old.Family, now); rerr != nil {
+		if rerr := s.Store.RevokeFamily(ctx, old.Family, now); rerr != nil {
 			return Session{}, rerr
 		}
 		return Session{}, invalidRefresh()
@@ -164,7 +182,7 @@ func (s *Service) Refresh(ctx context.Context, raw, lang string) (Session, error
 		return Session{}, invalidRefresh()
 	}
 
-	u, err := s.store.UserByID(ctx, old.UserID)
+	u, err := s.Store.UserByID(ctx, old.UserID)
 	if err != nil {
 		return Session{}, err
 	}
@@ -177,19 +195,19 @@ func (s *Service) Refresh(ctx context.Context, raw, lang string) (Session, error
 // Logout revokes the family of a refresh token. Unknown tokens are
 // ignored, so that logging out twice is harmless.
 func (s *Service) Logout(ctx context.Context, raw string) error {
-	now := s.now().UTC()
-	old, err := s.store.UseRefreshToken(ctx, hashToken(raw), now)
+	now := s.Now().UTC()
+	old, err := s.Store.UseRefreshToken(ctx, hashToken(raw), now)
 	if problem.CodeOf(err) == problem.CodeNotFound {
 		return nil
 	}
 	if err != nil && !errors.Is(err, ErrTokenReused) {
 		return err
 	}
-	return s.store.RevokeFamily(ctx, old.Family, now)
+	return s.Store.RevokeFamily(ctx, old.Family, now)
 }
 
 func (s *Service) startSession(ctx context.Context, u User, family, lang string) (Session, error) {
-	access, _, err := s.tokens.Issue(u.ID, string(u.Role), u.SessionVersion)
+	access, _, err := s.Tokens.Issue(u.ID, string(u.Role), u.SessionVersion)
 	if err != nil {
 		return Session{}, err
 	}
@@ -198,10 +216,10 @@ func (s *Service) startSession(ctx context.Context, u User, family, lang string)
 		return Session{}, err
 	}
 
-	now := s.now().UTC()
-	err = s.store.CreateRefreshToken(ctx, RefreshToken{
+	now := s.Now().UTC()
+	err = s.Store.CreateRefreshToken(ctx, RefreshToken{
 		UserID: u.ID, Family: family, Hash: hashToken(raw),
-		ExpiresAt: now.Add(s.policy.RefreshTTL), CreatedAt: now,
+		ExpiresAt: now.Add(s.Policy.RefreshTTL), CreatedAt: now,
 	})
 	if err != nil {
 		return Session{}, fmt.Errorf("store refresh token: %w", err)
@@ -211,18 +229,18 @@ func (s *Service) startSession(ctx context.Context, u User, family, lang string)
 		return Session{}, err
 	}
 	return Session{AccessToken: access, RefreshToken: raw,
-		ExpiresIn: int(s.tokens.TTL().Seconds()), User: u, Summary: sum}, nil
+		ExpiresIn: int(s.Tokens.TTL().Seconds()), User: u, Summary: sum}, nil
 }
 
 // Authenticate implements the HTTP layer's authenticator: the token must
 // verify, and its account must exist, be active, hold the same role and
 // not have changed its password since the token was issued.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Principal, error) {
-	c, err := s.tokens.Parse(bearer)
+	c, err := s.Tokens.Parse(bearer)
 	if err != nil {
 		return auth.Principal{}, problem.Unauthenticated()
 	}
-	u, err := s.store.UserByID(ctx, c.UserID)
+	u, err := s.Store.UserByID(ctx, c.UserID)
 	if problem.CodeOf(err) == problem.CodeNotFound {
 		return auth.Principal{}, problem.Unauthenticated()
 	}
@@ -240,7 +258,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Princip
 
 // Me returns a user with the summary the capabilities give of it.
 func (s *Service) Me(ctx context.Context, id int64, lang string) (User, Summary, error) {
-	u, err := s.store.UserByID(ctx, id)
+	u, err := s.Store.UserByID(ctx, id)
 	if err != nil {
 		return User{}, Summary{}, err
 	}
@@ -251,7 +269,7 @@ func (s *Service) Me(ctx context.Context, id int64, lang string) (User, Summary,
 // Summarize runs every summarizer over u.
 func (s *Service) Summarize(ctx context.Context, u User, lang string) (Summary, error) {
 	sum := Summary{Prompts: []Prompt{}}
-	for _, z := range s.summarizer {
+	for _, z := range s.Summarizers {
 		if err := z.Summarize(ctx, u, lang, &sum); err != nil {
 			return Summary{}, fmt.Errorf("summarize user: %w", err)
 		}
@@ -261,19 +279,40 @@ func (s *Service) Summarize(ctx context.Context, u User, lang string) (Summary, 
 
 // UpdateProfile edits the basic profile. Company name and region belong
 // to enterprises and providers; reviewers and admins may not change them.
-func (s *Service) UpdateProfile(ctx context.Context, id int64, ch ProfileChange) (User, error) {
-	u, err := s.store.UserByID(ctx, id)
-	if err != nil {
-		return User{}, err
-	}
-	if fs := ch.check(u, s.regions); len(fs) > 0 {
-		return User{}, problem.Validation(fs...)
-	}
+// The guards see the edit in the same transaction, so that a decision on
+// the account cannot slip in between. invalidated reports that the edit
+// ended a pending certification.
+func (s *Service) UpdateProfile(ctx context.Context, id int64,
+	ch ProfileChange) (u User, invalidated bool, err error) {
 	if ch.Email != nil {
 		e := normalizeEmail(*ch.Email)
 		ch.Email = &e
 	}
-	return s.store.UpdateProfile(ctx, id, ch)
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		invalidated = false
+		cur, err := s.Store.Lock(ctx, id)
+		if err != nil {
+			return err
+		}
+		if fs := ch.check(cur, s.Regions); len(fs) > 0 {
+			return problem.Validation(fs...)
+		}
+		for _, g := range s.Guards {
+			inv, err := g.BeforeProfileChange(ctx, cur, ch)
+			if err != nil {
+				return err
+			}
+			invalidated = invalidated || inv
+		}
+		u, err = s.Store.UpdateProfile(ctx, id, ch)
+		return err
+	})
+	return u, invalidated, err
+}
+
+// Users returns a page of users matching f.
+func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int64, error) {
+	return s.Store.List(ctx, f)
 }
 
 func (ch ProfileChange) check(u User, regions RegionChecker) []problem.Field {
@@ -312,7 +351,7 @@ func notEditable(name string) problem.Field {
 // ChangePassword replaces the password after checking the old one. Every
 // refresh token and every access token issued before is revoked.
 func (s *Service) ChangePassword(ctx context.Context, id int64, old, next, confirm string) error {
-	u, err := s.store.UserByID(ctx, id)
+	u, err := s.Store.UserByID(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -337,7 +376,7 @@ func (s *Service) ChangePassword(ctx context.Context, id int64, old, next, confi
 	if err != nil {
 		return err
 	}
-	return s.store.SetPassword(ctx, id, hash, s.now().UTC())
+	return s.Store.SetPassword(ctx, id, hash, s.Now().UTC())
 }
 
 func limited(code string, wait time.Duration) *problem.Error {
@@ -427,11 +466,11 @@ func (s *Service) CreateStaff(ctx context.Context, regions RegionFinder, st Staf
 	if err != nil {
 		return User{}, err
 	}
-	now := s.now().UTC()
+	now := s.Now().UTC()
 	u := User{Username: st.Username, Role: st.Role, Status: StatusActive,
 		Email: normalizeEmail(st.Email), RegionCode: st.RegionCode, PasswordHash: hash,
 		CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateUser(ctx, &u); err != nil {
+	if err := s.Store.CreateUser(ctx, &u); err != nil {
 		return User{}, fmt.Errorf("create %s: %w", st.Role, err)
 	}
 	return u, nil
@@ -439,10 +478,10 @@ func (s *Service) CreateStaff(ctx context.Context, regions RegionFinder, st Staf
 
 // ApproveProvider marks a provider as approved, so that it may publish.
 func (s *Service) ApproveProvider(ctx context.Context, id int64) error {
-	return s.store.SetProviderStatus(ctx, id, ProviderApproved)
+	return s.Store.SetProviderStatus(ctx, id, ProviderApproved)
 }
 
 // UserByLogin finds a user by username, email or phone.
 func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
-	return s.store.UserByLogin(ctx, login)
+	return s.Store.UserByLogin(ctx, login)
 }

@@ -1,10 +1,6 @@
 package accounts
 
-import (
-	"context"
-
-	"shangyun/internal/auth"
-)
+import "context"
 
 // Prompt tells a client what to show the user next, such as a reminder to
 // get certified or an offer to claim.
@@ -49,17 +45,3 @@ type SummarizerFunc func(ctx context.Context, u User, lang string, s *Summary) e
 func (f SummarizerFunc) Summarize(ctx context.Context, u User, lang string, s *Summary) error {
 	return f(ctx, u, lang, s)
 }
-
-// UncertifiedPrompt reminds every enterprise to get certified. It stands
-// until a certification capability gives the real state.
-var UncertifiedPrompt = SummarizerFunc(func(_ context.Context, u User, lang string, s *Summary) error {
-	if u.Role != auth.RoleEnterprise {
-		return nil
-	}
-	msg := "您尚未进行企业认证，认证前下单无法享受政策优惠。"
-	if lang == "en" {
-		msg = "Your enterprise is not certified yet: orders placed before certification get no subsidy."
-	}
-	s.Prompts = append(s.Prompts, Prompt{Code: "certification_required", Message: msg})
-	return nil
-})

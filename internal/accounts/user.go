@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"shangyun/internal/auth"
+	"shangyun/internal/paging"
 )
 
 // Status of an account.
@@ -34,6 +35,7 @@ type User struct {
 	CompanyName    string
 	ContactName    string
 	RegionCode     string
+	CreditCode     string
 	ProviderStatus string
 	PasswordHash   string
 	// SessionVersion rises with every password change; tokens carry the
@@ -50,6 +52,14 @@ type ProfileChange struct {
 	Email       *string
 	Phone       *string
 	RegionCode  *string
+}
+
+// UserFilter selects users to list.
+type UserFilter struct {
+	Role string
+	// Q matches part of the username, email, phone or company name.
+	Q    string
+	Page paging.Request
 }
 
 // RefreshToken is a stored refresh token. Only its hash is kept.
@@ -76,6 +86,15 @@ type Store interface {
 	// SetPassword stores a new hash, raises the session version and
 	// revokes every refresh token of the user, in one transaction.
 	SetPassword(ctx context.Context, id int64, hash string, now time.Time) error
+	// Lock returns the user and holds its row until the transaction in ctx
+	// ends, so that changes to one account happen one at a time.
+	Lock(ctx context.Context, id int64) (User, error)
+	// SetCertified writes an approved certification's company name and
+	// credit code into the profile; credit_code_taken when another account
+	// holds the code.
+	SetCertified(ctx context.Context, id int64, company, creditCode string) error
+	// List returns a page of users matching f, and how many match.
+	List(ctx context.Context, f UserFilter) ([]User, int64, error)
 	// SetProviderStatus records an admin's decision on a provider.
 	SetProviderStatus(ctx context.Context, id int64, status string) error
 

@@ -1,15 +1,22 @@
-// Package demo loads the demo data a newcomer walks the product with: one
-// account of each role. Loading twice changes nothing.
+// Package demo loads the demo data a newcomer walks the product with:
+// accounts of every role, a certified enterprise and one waiting for
+// review. Loading twice changes nothing.
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 
 	"shangyun/internal/accounts"
 	"shangyun/internal/auth"
+	"shangyun/internal/certification"
+	"shangyun/internal/files"
 	"shangyun/internal/problem"
-	"shangyun/internal/regions"
+	"shangyun/internal/server"
 )
 
 // Account is a demo account and its password, printed for the newcomer.
@@ -17,57 +24,103 @@ type Account struct {
 	Role     auth.Role
 	Username string
 	Password string
+	Region   string
 	Note     string
 }
 
 // Accounts are the demo accounts. Their passwords are public: never load
 // the demo data into a production database.
 var Accounts = []Account{
-	{auth.RoleAdmin, "demo_admin", "Guanli2026yun", "province-level administrator"},
-	{auth.RoleReviewer, "demo_reviewer", "Shenhe2026yun", "reviewer of 郑州市 (410100)"},
-	{auth.RoleEnterprise, "demo_enterprise", "Qiye2026yun", "enterprise in 中原区 (410102)"},
-	{auth.RoleProvider, "demo_provider", "Fuwu2026yun", "approved cloud provider"},
+	{auth.RoleAdmin, "demo_admin", "Guanli2026yun", "", "province-level administrator"},
+	{auth.RoleReviewer, "demo_reviewer", "Shenhe2026yun", "410100", "reviewer of 郑州市, all its counties"},
+	{auth.RoleReviewer, "demo_reviewer_zy", "Shenhe2026zy", "410102", "reviewer of 中原区 only"},
+	{auth.RoleReviewer, "demo_reviewer_js", "Shenhe2026js", "410105", "reviewer of 金水区 only"},
+	{auth.RoleEnterprise, "demo_enterprise", "Qiye2026yun", "410102", "certified enterprise in 中原区"},
+	{auth.RoleEnterprise, "demo_pending", "Qiye2026dai", "410105", "enterprise in 金水区, certification pending"},
+	{auth.RoleProvider, "demo_provider", "Fuwu2026yun", "", "approved cloud provider"},
 }
 
-// Seed creates the demo accounts that do not exist yet.
-func Seed(ctx context.Context, svc *accounts.Service, dir *regions.Directory) error {
+// companies are the demo enterprises' registered names and credit codes.
+var companies = map[string]struct{ name, code, phone string }{
+	"demo_enterprise": {"郑州示范云科技有限公司", "91410102MA0000001T", "13800000001"},
+	"demo_pending":    {"金水数智信息技术有限公司", "91410105MA00000029", "13800000003"},
+	"demo_provider":   {"中原云服务有限公司", "", "13800000002"},
+}
+
+// Seed creates what does not exist yet.
+func Seed(ctx context.Context, app *server.App) error {
+	made := map[string]accounts.User{}
 	for _, a := range Accounts {
-		_, err := svc.UserByLogin(ctx, a.Username)
-		if err == nil {
-			continue
+		u, err := app.Accounts.UserByLogin(ctx, a.Username)
+		if problem.CodeOf(err) == problem.CodeNotFound {
+			u, err = create(ctx, app, a)
 		}
-		if problem.CodeOf(err) != problem.CodeNotFound {
-			return err
-		}
-		if err := create(ctx, svc, dir, a); err != nil {
+		if err != nil {
 			return fmt.Errorf("demo account %s: %w", a.Username, err)
 		}
+		made[a.Username] = u
 	}
-	return nil
+	reviewer := made["demo_reviewer"]
+	staff := auth.Principal{UserID: reviewer.ID, Role: auth.RoleReviewer, RegionCode: reviewer.RegionCode}
+	if err := certify(ctx, app, made["demo_enterprise"], &staff); err != nil {
+		return err
+	}
+	return certify(ctx, app, made["demo_pending"], nil)
 }
 
-func create(ctx context.Context, svc *accounts.Service, dir *regions.Directory, a Account) error {
+func create(ctx context.Context, app *server.App, a Account) (accounts.User, error) {
 	email := a.Username + "@demo.shangyun.local"
+	svc := app.Accounts
 	switch a.Role {
-	case auth.RoleAdmin:
-		_, err := svc.CreateStaff(ctx, dir, accounts.Staff{Role: a.Role, Username: a.Username,
-			Email: email, Password: a.Password})
-		return err
-	case auth.RoleReviewer:
-		_, err := svc.CreateStaff(ctx, dir, accounts.Staff{Role: a.Role, Username: a.Username,
-			Email: email, Password: a.Password, RegionCode: "410100"})
-		return err
-	case auth.RoleEnterprise:
-		_, err := svc.Register(ctx, accounts.Registration{AccountType: string(a.Role),
-			Username: a.Username, Password: a.Password, Email: email, Phone: "13800000001",
-			CompanyName: "郑州示范云科技有限公司", ContactName: "王经理", RegionCode: "410102"})
-		return err
+	case auth.RoleAdmin, auth.RoleReviewer:
+		return svc.CreateStaff(ctx, app.Regions, accounts.Staff{Role: a.Role,
+			Username: a.Username, Email: email, Password: a.Password, RegionCode: a.Region})
 	}
+	co := companies[a.Username]
 	u, err := svc.Register(ctx, accounts.Registration{AccountType: string(a.Role),
-		Username: a.Username, Password: a.Password, Email: email, Phone: "13800000002",
-		CompanyName: "中原云服务有限公司", ContactName: "李工"})
-	if err != nil {
+		Username: a.Username, Password: a.Password, Email: email, Phone: co.phone,
+		CompanyName: co.name, ContactName: "王经理", RegionCode: a.Region})
+	if err != nil || a.Role != auth.RoleProvider {
+		return u, err
+	}
+	return u, svc.ApproveProvider(ctx, u.ID)
+}
+
+// certify submits the enterprise's certification, with generated images,
+// unless it has one; approver, when given, approves it.
+func certify(ctx context.Context, app *server.App, u accounts.User, approver *auth.Principal) error {
+	if _, err := app.Certification.Current(ctx, u.ID); problem.CodeOf(err) != problem.CodeNotFound {
 		return err
 	}
-	return svc.ApproveProvider(ctx, u.ID)
+	images := map[string]files.File{}
+	for _, rule := range certification.ImageRules() {
+		f, err := app.Uploads.Receive(ctx, rule, rule.Field+".png",
+			bytes.NewReader(sample(rule.MinWidth+200, rule.MinHeight+150)), u.ID)
+		if err != nil {
+			return fmt.Errorf("demo image: %w", err)
+		}
+		images[rule.Field] = f
+	}
+	co := companies[u.Username]
+	c, err := app.Certification.Submit(ctx, u.ID, certification.Submission{
+		CompanyName: co.name, CreditCode: co.code, LegalRepresentative: "王建国",
+		LegalRepID: "410102199003071230", Images: images})
+	if err != nil || approver == nil {
+		return err
+	}
+	_, err = app.Certification.Approve(ctx, *approver, c.ID)
+	return err
+}
+
+// sample draws a plain placeholder picture.
+func sample(w, h int) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(200 + x%40), uint8(210 + y%30), 230, 255})
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
 }

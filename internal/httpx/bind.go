@@ -123,6 +123,10 @@ func decodeJSON(r *http.Request, dst any) error {
 	switch {
 	case errors.As(err, &maxErr):
 		return TooLarge(maxErr.Limit)
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		// The body itself is not an object; the Go type it missed means
+		// nothing to a client.
+		return malformed("请求体须为一个 JSON 对象。", "The body must be a JSON object.")
 	case errors.As(err, &typeErr):
 		p := malformed("字段 "+typeErr.Field+" 的类型不正确，应为 "+typeErr.Type.String()+"。",
 			"Field "+typeErr.Field+" has the wrong type; want "+typeErr.Type.String()+".")

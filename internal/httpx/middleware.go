@@ -32,7 +32,8 @@ func RequestID() gin.HandlerFunc {
 			id = hex.EncodeToString(b)
 		}
 		c.Header("X-Request-ID", id)
-		c.Request = c.Request.WithContext(logging.WithRequestID(c.Request.Context(), id))
+		ctx := logging.WithRequestID(c.Request.Context(), id)
+		c.Request = c.Request.WithContext(logging.WithClientIP(ctx, c.ClientIP()))
 		c.Next()
 	}
 }
@@ -148,10 +149,30 @@ func SecurityHeaders() gin.HandlerFunc {
 	}
 }
 
-// BodyLimit caps the request body at limit bytes: a declared length over
+// BodyLimits caps request bodies: a default for every route, and larger
+// limits for the upload routes that declare them. Limits are set while
+// routes are registered and only read afterwards.
+type BodyLimits struct {
+	def    int64
+	routes map[string]int64
+}
+
+// NewBodyLimits returns limits of def bytes for every route.
+func NewBodyLimits(def int64) *BodyLimits {
+	return &BodyLimits{def: def, routes: map[string]int64{}}
+}
+
+// Set gives the route method path (a template, as registered) its own limit.
+func (b *BodyLimits) Set(method, path string, n int64) { b.routes[method+" "+path] = n }
+
+// Middleware caps each body at its route's limit: a declared length over
 // it is refused at once, and a body that grows past it fails while read.
-func BodyLimit(limit int64) gin.HandlerFunc {
+func (b *BodyLimits) Middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		limit, ok := b.routes[c.Request.Method+" "+c.FullPath()]
+		if !ok {
+			limit = b.def
+		}
 		if c.Request.ContentLength > limit {
 			Fail(c, TooLarge(limit))
 			return
@@ -162,3 +183,6 @@ func BodyLimit(limit int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// BodyLimit caps every body at limit bytes.
+func BodyLimit(limit int64) gin.HandlerFunc { return NewBodyLimits(limit).Middleware() }

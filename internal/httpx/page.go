@@ -5,22 +5,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"shangyun/internal/paging"
 	"shangyun/internal/problem"
 )
 
-// PageRequest is the page asked for by a list request.
-type PageRequest struct {
-	Page     int
-	PageSize int
-}
-
-// Offset is the number of items before the page.
-func (p PageRequest) Offset() int { return (p.Page - 1) * p.PageSize }
-
 // ParsePage reads page (from 1, default 1) and page_size (1 to 100,
 // default 20); anything else is a validation_failed problem.
-func ParsePage(c *gin.Context) (PageRequest, error) {
-	p := PageRequest{Page: 1, PageSize: 20}
+func ParsePage(c *gin.Context) (paging.Request, error) {
+	p := paging.Request{Page: 1, PageSize: 20}
 	var fields []problem.Field
 	if s, ok := c.GetQuery("page"); ok {
 		n, err := strconv.Atoi(s)
@@ -39,7 +31,7 @@ func ParsePage(c *gin.Context) (PageRequest, error) {
 		p.PageSize = n
 	}
 	if fields != nil {
-		return PageRequest{}, problem.Validation(fields...)
+		return paging.Request{}, problem.Validation(fields...)
 	}
 	return p, nil
 }
@@ -53,7 +45,7 @@ type Page[T any] struct {
 }
 
 // NewPage builds a page body, never with null items.
-func NewPage[T any](items []T, req PageRequest, total int64) Page[T] {
+func NewPage[T any](items []T, req paging.Request, total int64) Page[T] {
 	if items == nil {
 		items = []T{}
 	}

@@ -13,7 +13,20 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	userIDKey
+	clientIPKey
 )
+
+// WithClientIP returns a context remembering the client's address, for the
+// audit log.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey, ip)
+}
+
+// ClientIP returns the client address carried by ctx, or "".
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey).(string)
+	return ip
+}
 
 // WithRequestID returns a context whose log lines carry id.
 func WithRequestID(ctx context.Context, id string) context.Context {

@@ -153,14 +153,13 @@ func mendResponses(op *openapi3.Operation, problem *openapi3.SchemaRef) {
 				WithContent(openapi3.NewContentWithJSONSchemaRef(problem))})
 		}
 	}
+	// Every failure answers a problem body, whatever the route's success
+	// media type is.
 	for code, r := range op.Responses.Map() {
-		if r.Value == nil || r.Value.Content == nil || !strings.HasPrefix(code, "4") &&
-			!strings.HasPrefix(code, "5") {
-			continue
-		}
-		if mt := r.Value.Content.Get("application/json"); mt != nil {
-			delete(r.Value.Content, "application/json")
-			r.Value.Content["application/problem+json"] = mt
+		if r.Value != nil && (strings.HasPrefix(code, "4") || strings.HasPrefix(code, "5")) {
+			r.Value.Content = openapi3.Content{
+				"application/problem+json": openapi3.NewMediaType().WithSchemaRef(problem),
+			}
 		}
 	}
 }

@@ -22,8 +22,9 @@ var (
 	signedIn = rule{}
 )
 
-//nolint:unused // rows of role-restricted routes use it
 func only(roles ...auth.Role) rule { return rule{roles: roles} }
+
+var staff = only(auth.RoleReviewer, auth.RoleAdmin)
 
 // accessTable is the authorization contract of every route. A route
 // missing here fails the test: add its row with the route.
@@ -41,6 +42,19 @@ var accessTable = map[string]rule{
 	"GET /api/v1/me":             signedIn,
 	"PATCH /api/v1/me":           signedIn,
 	"PUT /api/v1/me/password":    signedIn,
+
+	"GET /api/v1/certifications/requirements":           anyone,
+	"POST /api/v1/certifications":                       only(auth.RoleEnterprise),
+	"GET /api/v1/certifications":                        only(auth.RoleEnterprise),
+	"GET /api/v1/certifications/current":                only(auth.RoleEnterprise),
+	"GET /api/v1/review/certifications":                 staff,
+	"GET /api/v1/review/certifications/:id":             staff,
+	"GET /api/v1/review/certifications/:id/files/:kind": staff,
+	"POST /api/v1/review/certifications/:id/approve":    staff,
+	"POST /api/v1/review/certifications/:id/reject":     staff,
+
+	"POST /api/v1/admin/users": only(auth.RoleAdmin),
+	"GET /api/v1/admin/users":  only(auth.RoleAdmin),
 }
 
 var roles = []auth.Role{auth.RoleEnterprise, auth.RoleProvider, auth.RoleReviewer, auth.RoleAdmin}

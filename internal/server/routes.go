@@ -10,6 +10,8 @@ import (
 	ginSwagger "github.com/swaggo/gin-swagger"
 
 	"shangyun/internal/accounts/accountshttp"
+	"shangyun/internal/auth"
+	"shangyun/internal/certification/certificationhttp"
 	"shangyun/internal/database"
 	"shangyun/internal/httpx"
 	"shangyun/internal/problem"
@@ -34,6 +36,7 @@ func (a *App) router() (*gin.Engine, error) {
 		return nil, err
 	}
 	metrics := httpx.NewMetrics(sqlDB)
+	limits := httpx.NewBodyLimits(a.Config.HTTP.BodyLimitBytes)
 
 	r.Use(
 		httpx.RequestID(),
@@ -42,7 +45,7 @@ func (a *App) router() (*gin.Engine, error) {
 		metrics.Middleware(),
 		httpx.SecurityHeaders(),
 		httpx.CORS(a.Config.HTTP.CORSOrigins),
-		httpx.BodyLimit(a.Config.HTTP.BodyLimitBytes),
+		limits.Middleware(),
 	)
 	r.NoRoute(httpx.NoRoute)
 	r.NoMethod(httpx.NoMethod)
@@ -58,6 +61,10 @@ func (a *App) router() (*gin.Engine, error) {
 
 	accountshttp.New(a.Accounts, v).Routes(pub, signed)
 	regionshttp.New(a.Regions).Routes(pub)
+	certificationhttp.New(a.Certification, a.Uploads, v).Routes(pub, signed, limits)
+
+	admin := signed.Group("/admin", httpx.RequireRole(auth.RoleAdmin))
+	accountshttp.NewAdmin(a.Accounts, a.Regions, v).Routes(admin)
 	return r, nil
 }
 

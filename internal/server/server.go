@@ -18,8 +18,14 @@ import (
 
 	"shangyun/internal/accounts"
 	"shangyun/internal/accounts/accountsdb"
+	"shangyun/internal/audit/auditdb"
+	"shangyun/internal/certification"
+	"shangyun/internal/certification/certificationdb"
 	"shangyun/internal/config"
 	"shangyun/internal/database"
+	"shangyun/internal/files"
+	"shangyun/internal/files/filesdb"
+	"shangyun/internal/mail"
 	"shangyun/internal/regions"
 	"shangyun/internal/regions/regionsdb"
 	"shangyun/internal/token"
@@ -27,14 +33,17 @@ import (
 
 // App is a running Shangyun: its settings, database, rules and router.
 type App struct {
-	Config   config.Config
-	Log      *slog.Logger
-	DB       *gorm.DB
-	Regions  *regions.Directory
-	Accounts *accounts.Service
-	Handler  http.Handler
-	routes   []Route
-	now      func() time.Time
+	Config        config.Config
+	Log           *slog.Logger
+	DB            *gorm.DB
+	Regions       *regions.Directory
+	Accounts      *accounts.Service
+	Certification *certification.Service
+	Uploads       *files.Receiver
+	Mail          *mail.Worker
+	Handler       http.Handler
+	routes        []Route
+	now           func() time.Time
 }
 
 // Options adjust how an App is built, mostly for tests.
@@ -43,6 +52,8 @@ type Options struct {
 	Now func() time.Time
 	// DB is an already open database; Open is used when nil.
 	DB *gorm.DB
+	// MailSender replaces the sender chosen from the configuration.
+	MailSender mail.Sender
 }
 
 // New builds an App: it opens and, when configured, migrates the
@@ -54,8 +65,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 	db := o.DB
 	if db == nil {
 		var err error
-		db, err = Open(ctx, cfg, log)
-		if err != nil {
+		if db, err = Open(ctx, cfg, log); err != nil {
 			return nil, err
 		}
 	}
@@ -69,25 +79,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (*
 		return nil, err
 	}
 
-	keys, err := signingKeys(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	issuer, err := token.NewIssuer(keys, cfg.Auth.Issuer, cfg.Auth.Audience,
-		cfg.Auth.AccessTTL, o.Now)
-	if err != nil {
-		return nil, err
-	}
-
 	app := &App{Config: cfg, Log: log, DB: db, Regions: dir, now: o.Now}
-	app.Accounts = accounts.NewService(accountsdb.New(db), dir, issuer,
-		accounts.NewMemoryLimiter(o.Now), accounts.Policy{
-			RefreshTTL:       cfg.Auth.RefreshTTL,
-			LockoutAttempts:  cfg.Auth.LockoutAttempts,
-			LockoutDuration:  cfg.Auth.LockoutDuration,
-			AddressPerMinute: cfg.Auth.AddressPerMinute,
-		}, o.Now, accounts.UncertifiedPrompt)
-
+	if err := app.wire(o); err != nil {
+		return nil, err
+	}
 	engine, err := app.router()
 	if err != nil {
 		return nil, err
@@ -182,7 +177,8 @@ func EnsureDataDir(dir string) error {
 // can hold the migrated schema against them.
 func Models() []any {
 	var all []any
-	for _, m := range [][]any{regionsdb.Models(), accountsdb.Models()} {
+	for _, m := range [][]any{regionsdb.Models(), accountsdb.Models(), filesdb.Models(),
+		certificationdb.Models(), auditdb.Models(), mail.Models()} {
 		all = append(all, m...)
 	}
 	return all

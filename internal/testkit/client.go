@@ -102,14 +102,18 @@ func Raw() Option {
 	return func(_ *http.Request, raw *bool) { *raw = true }
 }
 
-// Do sends a request. body is marshalled as JSON, except []byte and string
-// bodies, which are sent as they are and not checked against the document.
+// Do sends a request. body is marshalled as JSON, a Form as
+// multipart/form-data; []byte and string bodies are sent as they are and
+// not checked against the document.
 func (c *Client) Do(method, path string, body any, opts ...Option) *Response {
 	c.t.Helper()
 	var payload []byte
 	raw := false
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case Form:
+		payload, contentType = b.encode(c.t)
 	case []byte:
 		payload, raw = b, true
 	case string:
@@ -126,7 +130,7 @@ func (c *Client) Do(method, path string, body any, opts ...Option) *Response {
 		c.t.Fatalf("new request: %v", err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)

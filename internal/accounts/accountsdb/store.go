@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"shangyun/internal/accounts"
 	"shangyun/internal/auth"
@@ -31,6 +32,7 @@ type UserRow struct {
 	ProviderStatus *string   `gorm:"size:16"`
 	PasswordHash   string    `gorm:"size:255;not null"`
 	SessionVersion int64     `gorm:"not null"`
+	CreditCode     *string   `gorm:"size:18"`
 	CreatedAt      time.Time `gorm:"not null"`
 	UpdatedAt      time.Time `gorm:"not null"`
 }
@@ -82,6 +84,7 @@ func toRow(u accounts.User) UserRow {
 		Role: string(u.Role), Status: u.Status, Email: u.Email, Phone: optional(u.Phone),
 		CompanyName: u.CompanyName, ContactName: u.ContactName,
 		RegionCode: optional(u.RegionCode), ProviderStatus: optional(u.ProviderStatus),
+		CreditCode:   optional(u.CreditCode),
 		PasswordHash: u.PasswordHash, SessionVersion: u.SessionVersion,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
@@ -94,6 +97,7 @@ func ToUser(r UserRow) accounts.User {
 		Email: r.Email, Phone: deref(r.Phone), CompanyName: r.CompanyName,
 		ContactName: r.ContactName, RegionCode: deref(r.RegionCode),
 		ProviderStatus: deref(r.ProviderStatus), PasswordHash: r.PasswordHash,
+		CreditCode:     deref(r.CreditCode),
 		SessionVersion: r.SessionVersion, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -105,6 +109,11 @@ func taken(err error) error {
 	if !ok {
 		return err
 	}
+	// MySQL quotes the duplicate value before the key's name, and a value
+	// such as "username@example.com" may spell another key: read the name.
+	if i := strings.LastIndex(key, " for key "); i >= 0 {
+		key = key[i:]
+	}
 	switch {
 	case strings.Contains(key, "username"):
 		return problem.New(problem.CodeUsernameTaken, problem.Text{
@@ -112,6 +121,10 @@ func taken(err error) error {
 	case strings.Contains(key, "email"):
 		return problem.New(problem.CodeEmailTaken, problem.Text{
 			ZH: "该邮箱已被注册。", EN: "This email is taken."})
+	case strings.Contains(key, "credit_code"):
+		return problem.New(problem.CodeCreditCodeTaken, problem.Text{
+			ZH: "该统一社会信用代码已被其他企业认证。",
+			EN: "Another enterprise is certified with this credit code."})
 	case strings.Contains(key, "phone"):
 		return problem.New(problem.CodePhoneTaken, problem.Text{
 			ZH: "该手机号已被注册。", EN: "This phone number is taken."})
@@ -125,7 +138,7 @@ func (s *Store) CreateUser(ctx context.Context, u *accounts.User) error {
 		u.SessionVersion = 1
 	}
 	row := toRow(*u)
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := database.Conn(ctx, s.db).Create(&row).Error; err != nil {
 		return fmt.Errorf("insert user: %w", taken(err))
 	}
 	u.ID = row.ID
@@ -148,9 +161,19 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (accounts.User, e
 	return s.first(ctx, "username_key = ?", strings.ToLower(login))
 }
 
+// Lock implements accounts.Store.
+func (s *Store) Lock(ctx context.Context, id int64) (accounts.User, error) {
+	return s.find(database.Conn(ctx, s.db).Clauses(clause.Locking{Strength: "UPDATE"}),
+		"id = ?", id)
+}
+
 func (s *Store) first(ctx context.Context, where string, arg any) (accounts.User, error) {
+	return s.find(database.Conn(ctx, s.db), where, arg)
+}
+
+func (s *Store) find(db *gorm.DB, where string, arg any) (accounts.User, error) {
 	var row UserRow
-	err := s.db.WithContext(ctx).Where(where, arg).Take(&row).Error
+	err := db.Where(where, arg).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return accounts.User{}, problem.NotFound()
 	}
@@ -179,7 +202,7 @@ func (s *Store) UpdateProfile(ctx context.Context, id int64,
 	if ch.RegionCode != nil {
 		set["region_code"] = *ch.RegionCode
 	}
-	err := s.db.WithContext(ctx).Model(&UserRow{}).Where("id = ?", id).Updates(set).Error
+	err := database.Conn(ctx, s.db).Model(&UserRow{}).Where("id = ?", id).Updates(set).Error
 	if err != nil {
 		return accounts.User{}, fmt.Errorf("update profile: %w", taken(err))
 	}
@@ -188,7 +211,7 @@ func (s *Store) UpdateProfile(ctx context.Context, id int64,
 
 // SetPassword implements accounts.Store.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, now time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return database.Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		err := tx.Model(&UserRow{}).Where("id = ?", id).Updates(map[string]any{
 			"password_hash":   hash,
 			"session_version": gorm.Expr("session_version + 1"),
@@ -206,9 +229,55 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, now time
 	})
 }
 
+// SetCertified implements accounts.Store.
+func (s *Store) SetCertified(ctx context.Context, id int64, company, code string) error {
+	err := database.Conn(ctx, s.db).Model(&UserRow{}).Where("id = ?", id).Updates(map[string]any{
+		"company_name": company, "credit_code": code, "updated_at": time.Now().UTC(),
+	}).Error
+	if err != nil {
+		return fmt.Errorf("record certification in profile: %w", taken(err))
+	}
+	return nil
+}
+
+// List implements accounts.Store.
+func (s *Store) List(ctx context.Context, f accounts.UserFilter) ([]accounts.User, int64, error) {
+	q := database.Conn(ctx, s.db).Model(&UserRow{})
+	if f.Role != "" {
+		q = q.Where("role = ?", f.Role)
+	}
+	if f.Q != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		q = q.Where("(username_key LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!' OR "+
+			"phone LIKE ? ESCAPE '!' OR company_name LIKE ? ESCAPE '!')",
+			like, like, like, "%"+escapeLike(f.Q)+"%")
+	}
+	q = q.Session(&gorm.Session{}) // reused by the count and the page
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	var rows []UserRow
+	err := q.Order("id DESC").Offset(f.Page.Offset()).Limit(f.Page.PageSize).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]accounts.User, len(rows))
+	for i, r := range rows {
+		out[i] = ToUser(r)
+	}
+	return out, total, nil
+}
+
+// escapeLike makes % and _ in user text match themselves, with ! as the
+// escape character (one both databases read the same way).
+func escapeLike(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
 // SetProviderStatus implements accounts.Store.
 func (s *Store) SetProviderStatus(ctx context.Context, id int64, status string) error {
-	res := s.db.WithContext(ctx).Model(&UserRow{}).Where("id = ? AND role = ?", id, "provider").
+	res := database.Conn(ctx, s.db).Model(&UserRow{}).Where("id = ? AND role = ?", id, "provider").
 		Updates(map[string]any{"provider_status": status, "updated_at": time.Now().UTC()})
 	if res.Error != nil {
 		return fmt.Errorf("set provider status: %w", res.Error)
@@ -223,7 +292,7 @@ func (s *Store) SetProviderStatus(ctx context.Context, id int64, status string) 
 func (s *Store) CreateRefreshToken(ctx context.Context, t accounts.RefreshToken) error {
 	row := RefreshRow{UserID: t.UserID, Family: t.Family, TokenHash: t.Hash,
 		ExpiresAt: t.ExpiresAt, CreatedAt: t.CreatedAt}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := database.Conn(ctx, s.db).Create(&row).Error; err != nil {
 		return fmt.Errorf("insert refresh token: %w", err)
 	}
 	return nil
@@ -233,7 +302,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t accounts.RefreshToken)
 // two concurrent uses of one token see exactly one success.
 func (s *Store) UseRefreshToken(ctx context.Context, hash string,
 	now time.Time) (accounts.RefreshToken, error) {
-	db := s.db.WithContext(ctx)
+	db := database.Conn(ctx, s.db)
 	var row RefreshRow
 	err := db.Where("token_hash = ?", hash).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -260,7 +329,7 @@ func (s *Store) UseRefreshToken(ctx context.Context, hash string,
 
 // RevokeFamily implements accounts.Store.
 func (s *Store) RevokeFamily(ctx context.Context, family string, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&RefreshRow{}).
+	err := database.Conn(ctx, s.db).Model(&RefreshRow{}).
 		Where("family = ? AND revoked_at IS NULL", family).Update("revoked_at", now).Error
 	if err != nil {
 		return fmt.Errorf("revoke token family: %w", err)

@@ -17,7 +17,7 @@ type Service interface {
 	Refresh(ctx context.Context, raw, lang string) (accounts.Session, error)
 	Logout(ctx context.Context, raw string) error
 	Me(ctx context.Context, id int64, lang string) (accounts.User, accounts.Summary, error)
-	UpdateProfile(ctx context.Context, id int64, ch accounts.ProfileChange) (accounts.User, error)
+	UpdateProfile(ctx context.Context, id int64, ch accounts.ProfileChange) (accounts.User, bool, error)
 	ChangePassword(ctx context.Context, id int64, old, next, confirm string) error
 }
 
@@ -207,7 +207,7 @@ func (h *Handler) updateProfile(c *gin.Context) {
 		return
 	}
 	ctx, id := c.Request.Context(), httpx.Caller(c).UserID
-	_, err := h.svc.UpdateProfile(ctx, id, accounts.ProfileChange{
+	_, invalidated, err := h.svc.UpdateProfile(ctx, id, accounts.ProfileChange{
 		CompanyName: req.CompanyName, ContactName: req.ContactName, Email: req.Email,
 		Phone: req.Phone, RegionCode: req.RegionCode,
 	})
@@ -220,7 +220,8 @@ func (h *Handler) updateProfile(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, ProfileResponse{MeResponse: toMe(u, sum)})
+	c.JSON(http.StatusOK, ProfileResponse{MeResponse: toMe(u, sum),
+		CertificationInvalidated: invalidated})
 }
 
 // changePassword replaces the password.

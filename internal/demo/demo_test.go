@@ -1,0 +1,55 @@
+package demo_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"shangyun/internal/demo"
+	"shangyun/internal/testkit"
+)
+
+// The demo data loads on an empty database, loads again without change,
+// and every demo account signs in with its printed password.
+func TestSeedTwiceAndSignIn(t *testing.T) {
+	t.Parallel()
+	testkit.EachDriver(t, func(t *testing.T, driver string) {
+		t.Parallel()
+		s := testkit.NewServer(t, driver)
+		for range 2 {
+			if err := demo.Seed(context.Background(), s.App); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tokens := map[string]string{}
+		for _, a := range demo.Accounts {
+			var out struct {
+				AccessToken string `json:"access_token"`
+			}
+			s.Client(t).Do("POST", "/api/v1/auth/login",
+				map[string]string{"login": a.Username, "password": a.Password}).
+				Expect(t, http.StatusOK).Decode(t, &out)
+			tokens[a.Username] = out.AccessToken
+		}
+
+		var me struct {
+			Certification struct {
+				Status string `json:"status"`
+			} `json:"certification"`
+		}
+		s.Client(t).As(tokens["demo_enterprise"]).Do("GET", "/api/v1/me", nil).
+			Expect(t, 200).Decode(t, &me)
+		if me.Certification.Status != "approved" {
+			t.Errorf("demo enterprise certification %q, want approved", me.Certification.Status)
+		}
+		var queue struct {
+			Total int64 `json:"total"`
+		}
+		s.Client(t).As(tokens["demo_reviewer_js"]).
+			Do("GET", "/api/v1/review/certifications?status=pending", nil).
+			Expect(t, 200).Decode(t, &queue)
+		if queue.Total != 1 {
+			t.Errorf("金水区 reviewer sees %d pending, want 1", queue.Total)
+		}
+	})
+}

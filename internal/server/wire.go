@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"shangyun/internal/accounts"
+	"shangyun/internal/accounts/accountsdb"
+	"shangyun/internal/audit/auditdb"
+	"shangyun/internal/certification"
+	"shangyun/internal/certification/certificationdb"
+	"shangyun/internal/database"
+	"shangyun/internal/files"
+	"shangyun/internal/files/filesdb"
+	"shangyun/internal/mail"
+	"shangyun/internal/token"
+)
+
+// wire builds every capability's rules over the database.
+func (a *App) wire(o Options) error {
+	cfg := a.Config
+	keys, err := signingKeys(cfg, a.Log)
+	if err != nil {
+		return err
+	}
+	issuer, err := token.NewIssuer(keys, cfg.Auth.Issuer, cfg.Auth.Audience,
+		cfg.Auth.AccessTTL, o.Now)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return fmt.Errorf("time zone: %w", err)
+	}
+
+	tx := database.NewTransactor(a.DB)
+	users := accountsdb.New(a.DB)
+	blobs := files.NewDisk(filepath.Join(cfg.DataDir, "files"))
+	a.Uploads = files.NewReceiver(blobs, filepath.Join(cfg.DataDir, "tmp"), o.Now)
+	outbox := mail.NewOutbox(a.DB, o.Now)
+
+	a.Certification = certification.NewService(certification.Deps{
+		Store: certificationdb.New(a.DB), Files: filesdb.New(a.DB), Blobs: blobs,
+		Users: users, Regions: a.Regions, Tx: tx, Audit: auditdb.New(a.DB, o.Now),
+		Notifier: certificationMail{outbox: outbox, loc: loc}, Now: o.Now,
+	})
+	a.Accounts = accounts.NewService(accounts.Deps{
+		Store: users, Tx: tx, Regions: a.Regions, Tokens: issuer,
+		Limiter: accounts.NewMemoryLimiter(o.Now), Now: o.Now,
+		Policy: accounts.Policy{
+			RefreshTTL:       cfg.Auth.RefreshTTL,
+			LockoutAttempts:  cfg.Auth.LockoutAttempts,
+			LockoutDuration:  cfg.Auth.LockoutDuration,
+			AddressPerMinute: cfg.Auth.AddressPerMinute,
+		},
+		Summarizers: []accounts.Summarizer{a.Certification},
+		Guards:      []accounts.ProfileGuard{a.Certification},
+	})
+
+	sender := o.MailSender
+	if sender == nil {
+		if sender, err = mail.NewSender(cfg.Mail, cfg.DataDir, a.Log); err != nil {
+			return err
+		}
+	}
+	a.Mail = mail.NewWorker(a.DB, sender, mail.WorkerConfig{Now: o.Now, Log: a.Log})
+	return nil
+}
+
+// RunBackground runs the background work — the mail outbox — until ctx
+// ends.
+func (a *App) RunBackground(ctx context.Context) {
+	a.Mail.Run(ctx, 5*time.Second)
+}
+
+// certificationMail writes the decision mail into the outbox.
+type certificationMail struct {
+	outbox *mail.Outbox
+	loc    *time.Location
+}
+
+func (m certificationMail) Decided(ctx context.Context, u accounts.User,
+	c certification.Certification) error {
+	var msg mail.Message
+	var err error
+	if c.Status == certification.StatusApproved {
+		at := time.Now()
+		if c.DecidedAt != nil {
+			at = *c.DecidedAt
+		}
+		msg, err = mail.Render(mail.TemplateCertificationApproved, u.Email, u.ContactName,
+			mail.CertificationApproved{CompanyName: c.CompanyName, ContactName: u.ContactName,
+				DecidedAt: at.In(m.loc)})
+	} else {
+		msg, err = mail.Render(mail.TemplateCertificationRejected, u.Email, u.ContactName,
+			mail.CertificationRejected{CompanyName: c.CompanyName, ContactName: u.ContactName,
+				Reason: c.Reason})
+	}
+	if err != nil {
+		return err
+	}
+	return m.outbox.Enqueue(ctx, msg)
+}
