@@ -117,14 +117,21 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 }
 
 // UniqueViolation reports whether err is a unique-key violation, and the
-// text naming the key (the index name on MySQL, table.column on SQLite).
+// key it broke: the index name on MySQL, table.column on SQLite. The
+// duplicate value itself is left out, since it may spell another key's
+// name.
 func UniqueViolation(err error) (string, bool) {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1062 {
-		return me.Message, true
+		// "Duplicate entry 'value' for key 'table.index'"
+		_, key, _ := strings.Cut(me.Message[strings.LastIndex(me.Message, " for key ")+1:], "key ")
+		return strings.Trim(key, "'`"), true
 	}
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return err.Error(), true
+	const sqliteUnique = "UNIQUE constraint failed: "
+	if err != nil {
+		if _, key, ok := strings.Cut(err.Error(), sqliteUnique); ok {
+			return key, true
+		}
 	}
 	return "", false
 }

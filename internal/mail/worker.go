@@ -25,7 +25,8 @@ type WorkerConfig struct {
 	// repeated by another worker. Default 2 minutes.
 	Lease time.Duration
 	// MaxAttempts is how many sends are tried before a message is marked
-	// failed. Default 8.
+	// failed. Default 30: with the default backoff that is about a day of
+	// retries, so an outage of the mail server over a night loses nothing.
 	MaxAttempts int
 	// Backoff is the wait after the first failure; it doubles after each
 	// further failure up to MaxBackoff. Defaults 30 seconds and 1 hour.
@@ -49,7 +50,7 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 		c.Lease = 2 * time.Minute
 	}
 	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 8
+		c.MaxAttempts = 30
 	}
 	if c.Backoff <= 0 {
 		c.Backoff = 30 * time.Second

@@ -109,11 +109,6 @@ func taken(err error) error {
 	if !ok {
 		return err
 	}
-	// MySQL quotes the duplicate value before the key's name, and a value
-	// such as "username@example.com" may spell another key: read the name.
-	if i := strings.LastIndex(key, " for key "); i >= 0 {
-		key = key[i:]
-	}
 	switch {
 	case strings.Contains(key, "username"):
 		return problem.New(problem.CodeUsernameTaken, problem.Text{
