@@ -476,11 +476,6 @@ func (s *Service) CreateStaff(ctx context.Context, regions RegionFinder, st Staf
 	return u, nil
 }
 
-// ApproveProvider marks a provider as approved, so that it may publish.
-func (s *Service) ApproveProvider(ctx context.Context, id int64) error {
-	return s.Store.SetProviderStatus(ctx, id, ProviderApproved)
-}
-
 // UserByLogin finds a user by username, email or phone.
 func (s *Service) UserByLogin(ctx context.Context, login string) (User, error) {
 	return s.Store.UserByLogin(ctx, login)

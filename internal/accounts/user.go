@@ -95,8 +95,6 @@ type Store interface {
 	SetCertified(ctx context.Context, id int64, company, creditCode string) error
 	// List returns a page of users matching f, and how many match.
 	List(ctx context.Context, f UserFilter) ([]User, int64, error)
-	// SetProviderStatus records an admin's decision on a provider.
-	SetProviderStatus(ctx context.Context, id int64, status string) error
 
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	// UseRefreshToken marks the token with hash as used, if it was neither

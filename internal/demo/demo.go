@@ -83,7 +83,8 @@ func create(ctx context.Context, app *server.App, a Account) (accounts.User, err
 	if err != nil || a.Role != auth.RoleProvider {
 		return u, err
 	}
-	return u, svc.ApproveProvider(ctx, u.ID)
+	_, err = app.Catalog.ApproveProvider(ctx, u.ID)
+	return u, err
 }
 
 // certify submits the enterprise's certification, with generated images,

@@ -29,6 +29,8 @@ const SubjectPrefix = "【企业上云公共服务平台】"
 const (
 	TemplateCertificationApproved = "certification_approved"
 	TemplateCertificationRejected = "certification_rejected"
+	TemplateProviderApproved      = "provider_approved"
+	TemplateProviderRejected      = "provider_rejected"
 )
 
 // CertificationApproved is the data of TemplateCertificationApproved.
@@ -42,6 +44,14 @@ type CertificationApproved struct {
 
 // CertificationRejected is the data of TemplateCertificationRejected.
 type CertificationRejected struct {
+	CompanyName string
+	ContactName string
+	Reason      string
+}
+
+// ProviderDecision is the data of TemplateProviderApproved and
+// TemplateProviderRejected (which also shows Reason).
+type ProviderDecision struct {
 	CompanyName string
 	ContactName string
 	Reason      string

@@ -154,8 +154,14 @@ func mendResponses(op *openapi3.Operation, problem *openapi3.SchemaRef) {
 		}
 	}
 	// Every failure answers a problem body, whatever the route's success
-	// media type is.
+	// media type is. A download documented as octet-stream answers the
+	// type its file was stored with, which may be any.
 	for code, r := range op.Responses.Map() {
+		if r.Value != nil && strings.HasPrefix(code, "2") && r.Value.Content != nil {
+			if mt := r.Value.Content.Get("application/octet-stream"); mt != nil {
+				r.Value.Content = openapi3.Content{"*/*": mt}
+			}
+		}
 		if r.Value != nil && (strings.HasPrefix(code, "4") || strings.HasPrefix(code, "5")) {
 			r.Value.Content = openapi3.Content{
 				"application/problem+json": openapi3.NewMediaType().WithSchemaRef(problem),

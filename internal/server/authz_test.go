@@ -24,7 +24,11 @@ var (
 
 func only(roles ...auth.Role) rule { return rule{roles: roles} }
 
-var staff = only(auth.RoleReviewer, auth.RoleAdmin)
+var (
+	staff    = only(auth.RoleReviewer, auth.RoleAdmin)
+	admin    = only(auth.RoleAdmin)
+	provider = only(auth.RoleProvider)
+)
 
 // accessTable is the authorization contract of every route. A route
 // missing here fails the test: add its row with the route.
@@ -53,8 +57,41 @@ var accessTable = map[string]rule{
 	"POST /api/v1/review/certifications/:id/approve":    staff,
 	"POST /api/v1/review/certifications/:id/reject":     staff,
 
-	"POST /api/v1/admin/users": only(auth.RoleAdmin),
-	"GET /api/v1/admin/users":  only(auth.RoleAdmin),
+	"POST /api/v1/admin/users": admin,
+	"GET /api/v1/admin/users":  admin,
+
+	"GET /api/v1/categories":                              anyone,
+	"GET /api/v1/categories/:id":                          anyone,
+	"GET /api/v1/categories/:id/image":                    anyone,
+	"GET /api/v1/providers/:id":                           anyone,
+	"GET /api/v1/providers/:id/logo":                      anyone,
+	"GET /api/v1/products":                                anyone,
+	"GET /api/v1/products/:id":                            anyone,
+	"GET /api/v1/products/:id/cover":                      anyone,
+	"GET /api/v1/products/:id/attachments/:attachment_id": anyone,
+	"GET /api/v1/provider/products":                       provider,
+	"POST /api/v1/provider/products":                      provider,
+	"GET /api/v1/provider/products/:id":                   provider,
+	"PATCH /api/v1/provider/products/:id":                 provider,
+	"POST /api/v1/provider/products/:id/publish":          provider,
+	"POST /api/v1/provider/products/:id/unpublish":        provider,
+	"PUT /api/v1/provider/products/:id/cover":             provider,
+	"POST /api/v1/provider/products/:id/specs":            provider,
+	"PATCH /api/v1/provider/specs/:id":                    provider,
+	"DELETE /api/v1/provider/specs/:id":                   provider,
+	"POST /api/v1/provider/products/:id/attachments":      provider,
+	"DELETE /api/v1/provider/attachments/:id":             provider,
+	"GET /api/v1/provider/profile":                        provider,
+	"PATCH /api/v1/provider/profile":                      provider,
+	"PUT /api/v1/provider/profile/logo":                   provider,
+	"POST /api/v1/admin/categories":                       admin,
+	"PATCH /api/v1/admin/categories/:id":                  admin,
+	"DELETE /api/v1/admin/categories/:id":                 admin,
+	"PUT /api/v1/admin/categories/:id/image":              admin,
+	"POST /api/v1/admin/providers/:id/approve":            admin,
+	"POST /api/v1/admin/providers/:id/reject":             admin,
+	"POST /api/v1/admin/products/:id/unpublish":           admin,
+	"POST /api/v1/admin/products/:id/unblock":             admin,
 }
 
 var roles = []auth.Role{auth.RoleEnterprise, auth.RoleProvider, auth.RoleReviewer, auth.RoleAdmin}

@@ -11,6 +11,7 @@ import (
 
 	"shangyun/internal/accounts/accountshttp"
 	"shangyun/internal/auth"
+	"shangyun/internal/catalog/cataloghttp"
 	"shangyun/internal/certification/certificationhttp"
 	"shangyun/internal/database"
 	"shangyun/internal/httpx"
@@ -63,8 +64,13 @@ func (a *App) router() (*gin.Engine, error) {
 	regionshttp.New(a.Regions).Routes(pub)
 	certificationhttp.New(a.Certification, a.Uploads, v).Routes(pub, signed, limits)
 
+	cataloghttp.NewPublic(a.Catalog).Routes(pub)
+	prov := signed.Group("/provider", httpx.RequireRole(auth.RoleProvider))
+	cataloghttp.NewProvider(a.Catalog, a.Uploads, v).Routes(prov, limits)
+
 	admin := signed.Group("/admin", httpx.RequireRole(auth.RoleAdmin))
 	accountshttp.NewAdmin(a.Accounts, a.Regions, v).Routes(admin)
+	cataloghttp.NewAdmin(a.Catalog, a.Uploads, v).Routes(admin, limits)
 	return r, nil
 }
 

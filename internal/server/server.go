@@ -19,6 +19,8 @@ import (
 	"shangyun/internal/accounts"
 	"shangyun/internal/accounts/accountsdb"
 	"shangyun/internal/audit/auditdb"
+	"shangyun/internal/catalog"
+	"shangyun/internal/catalog/catalogdb"
 	"shangyun/internal/certification"
 	"shangyun/internal/certification/certificationdb"
 	"shangyun/internal/config"
@@ -39,6 +41,7 @@ type App struct {
 	Regions       *regions.Directory
 	Accounts      *accounts.Service
 	Certification *certification.Service
+	Catalog       *catalog.Service
 	Uploads       *files.Receiver
 	Mail          *mail.Worker
 	Handler       http.Handler
@@ -178,7 +181,7 @@ func EnsureDataDir(dir string) error {
 func Models() []any {
 	var all []any
 	for _, m := range [][]any{regionsdb.Models(), accountsdb.Models(), filesdb.Models(),
-		certificationdb.Models(), auditdb.Models(), mail.Models()} {
+		certificationdb.Models(), auditdb.Models(), mail.Models(), catalogdb.Models()} {
 		all = append(all, m...)
 	}
 	return all

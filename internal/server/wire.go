@@ -9,6 +9,8 @@ import (
 	"shangyun/internal/accounts"
 	"shangyun/internal/accounts/accountsdb"
 	"shangyun/internal/audit/auditdb"
+	"shangyun/internal/catalog"
+	"shangyun/internal/catalog/catalogdb"
 	"shangyun/internal/certification"
 	"shangyun/internal/certification/certificationdb"
 	"shangyun/internal/database"
@@ -45,6 +47,10 @@ func (a *App) wire(o Options) error {
 		Store: certificationdb.New(a.DB), Files: filesdb.New(a.DB), Blobs: blobs,
 		Users: users, Regions: a.Regions, Tx: tx, Audit: auditdb.New(a.DB, o.Now),
 		Notifier: certificationMail{outbox: outbox, loc: loc}, Now: o.Now,
+	})
+	a.Catalog = catalog.NewService(catalog.Deps{
+		Store: catalogdb.New(a.DB), Files: filesdb.New(a.DB), Blobs: blobs, Tx: tx,
+		Audit: auditdb.New(a.DB, o.Now), Notifier: providerMail{outbox: outbox}, Now: o.Now,
 	})
 	a.Accounts = accounts.NewService(accounts.Deps{
 		Store: users, Tx: tx, Regions: a.Regions, Tokens: issuer,
@@ -98,6 +104,24 @@ func (m certificationMail) Decided(ctx context.Context, u accounts.User,
 			mail.CertificationRejected{CompanyName: c.CompanyName, ContactName: u.ContactName,
 				Reason: c.Reason})
 	}
+	if err != nil {
+		return err
+	}
+	return m.outbox.Enqueue(ctx, msg)
+}
+
+// providerMail writes the mail of an admin's decision on a provider into
+// the outbox.
+type providerMail struct{ outbox *mail.Outbox }
+
+func (m providerMail) ProviderDecided(ctx context.Context, p catalog.Provider, approved bool,
+	reason string) error {
+	name := mail.TemplateProviderRejected
+	if approved {
+		name = mail.TemplateProviderApproved
+	}
+	msg, err := mail.Render(name, p.Email, p.ContactName, mail.ProviderDecision{
+		CompanyName: p.Name, ContactName: p.ContactName, Reason: reason})
 	if err != nil {
 		return err
 	}

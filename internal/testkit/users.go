@@ -50,7 +50,7 @@ func (s *Server) NewUser(t *testing.T, role auth.Role, region ...string) User {
 			Phone: fmt.Sprintf("139%08d", n), CompanyName: "测试企业" + u.Username,
 			ContactName: "测试", RegionCode: code})
 		if err == nil && role == auth.RoleProvider {
-			err = svc.ApproveProvider(ctx, made.ID)
+			_, err = s.App.Catalog.ApproveProvider(ctx, made.ID)
 		}
 	default:
 		made, err = svc.CreateStaff(ctx, s.App.Regions, accounts.Staff{Role: role,

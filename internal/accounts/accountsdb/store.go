@@ -270,19 +270,6 @@ func escapeLike(s string) string {
 	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
 }
 
-// SetProviderStatus implements accounts.Store.
-func (s *Store) SetProviderStatus(ctx context.Context, id int64, status string) error {
-	res := database.Conn(ctx, s.db).Model(&UserRow{}).Where("id = ? AND role = ?", id, "provider").
-		Updates(map[string]any{"provider_status": status, "updated_at": time.Now().UTC()})
-	if res.Error != nil {
-		return fmt.Errorf("set provider status: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return problem.NotFound()
-	}
-	return nil
-}
-
 // CreateRefreshToken implements accounts.Store.
 func (s *Store) CreateRefreshToken(ctx context.Context, t accounts.RefreshToken) error {
 	row := RefreshRow{UserID: t.UserID, Family: t.Family, TokenHash: t.Hash,
