@@ -7,12 +7,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
+	stdimage "image"
 	"image/color"
 	"image/png"
 
 	"shangyun/internal/accounts"
 	"shangyun/internal/auth"
+	"shangyun/internal/catalog"
 	"shangyun/internal/certification"
 	"shangyun/internal/files"
 	"shangyun/internal/problem"
@@ -37,7 +38,9 @@ var Accounts = []Account{
 	{auth.RoleReviewer, "demo_reviewer_js", "Shenhe2026js", "410105", "reviewer of 金水区 only"},
 	{auth.RoleEnterprise, "demo_enterprise", "Qiye2026yun", "410102", "certified enterprise in 中原区"},
 	{auth.RoleEnterprise, "demo_pending", "Qiye2026dai", "410105", "enterprise in 金水区, certification pending"},
-	{auth.RoleProvider, "demo_provider", "Fuwu2026yun", "", "approved cloud provider"},
+	{auth.RoleProvider, "demo_provider", "Fuwu2026yun", "", "approved provider: hosts, backup, storage"},
+	{auth.RoleProvider, "demo_provider2", "Fuwu2026hh", "", "approved provider: mail, office, data"},
+	{auth.RoleProvider, "demo_provider3", "Fuwu2026ss", "", "approved provider: security"},
 }
 
 // companies are the demo enterprises' registered names and credit codes.
@@ -45,6 +48,8 @@ var companies = map[string]struct{ name, code, phone string }{
 	"demo_enterprise": {"郑州示范云科技有限公司", "91410102MA0000001T", "13800000001"},
 	"demo_pending":    {"金水数智信息技术有限公司", "91410105MA00000029", "13800000003"},
 	"demo_provider":   {"中原云服务有限公司", "", "13800000002"},
+	"demo_provider2":  {"黄河数据科技有限公司", "", "13800000004"},
+	"demo_provider3":  {"嵩山信息安全有限公司", "", "13800000005"},
 }
 
 // Seed creates what does not exist yet.
@@ -65,7 +70,16 @@ func Seed(ctx context.Context, app *server.App) error {
 	if err := certify(ctx, app, made["demo_enterprise"], &staff); err != nil {
 		return err
 	}
-	return certify(ctx, app, made["demo_pending"], nil)
+	if err := certify(ctx, app, made["demo_pending"], nil); err != nil {
+		return err
+	}
+	providers := map[string]accounts.User{}
+	for _, a := range Accounts {
+		if a.Role == auth.RoleProvider {
+			providers[a.Username] = made[a.Username]
+		}
+	}
+	return seedCatalog(ctx, app, providers)
 }
 
 func create(ctx context.Context, app *server.App, a Account) (accounts.User, error) {
@@ -96,7 +110,7 @@ func certify(ctx context.Context, app *server.App, u accounts.User, approver *au
 	images := map[string]files.File{}
 	for _, rule := range certification.ImageRules() {
 		f, err := app.Uploads.Receive(ctx, rule, rule.Field+".png",
-			bytes.NewReader(sample(rule.MinWidth+200, rule.MinHeight+150)), u.ID)
+			bytes.NewReader(sample(rule.MinWidth+200, rule.MinHeight+150, 0)), u.ID)
 		if err != nil {
 			return fmt.Errorf("demo image: %w", err)
 		}
@@ -113,12 +127,19 @@ func certify(ctx context.Context, app *server.App, u accounts.User, approver *au
 	return err
 }
 
-// sample draws a plain placeholder picture.
-func sample(w, h int) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
+// image stores a generated picture as an upload of uploader.
+func image(ctx context.Context, app *server.App, uploader int64, w, h int) (files.File, error) {
+	return app.Uploads.Receive(ctx, catalog.ImageRule(), "demo.png",
+		bytes.NewReader(sample(w, h, uploader)), uploader)
+}
+
+// sample draws a plain placeholder picture, tinted by seed.
+func sample(w, h int, seed int64) []byte {
+	img := stdimage.NewRGBA(stdimage.Rect(0, 0, w, h))
+	tint := uint8(seed * 47)
 	for y := range h {
 		for x := range w {
-			img.Set(x, y, color.RGBA{uint8(200 + x%40), uint8(210 + y%30), 230, 255})
+			img.Set(x, y, color.RGBA{uint8(200 + x%40), uint8(210+y%30) - tint%60, 230, 255})
 		}
 	}
 	var buf bytes.Buffer

@@ -51,5 +51,24 @@ func TestSeedTwiceAndSignIn(t *testing.T) {
 		if queue.Total != 1 {
 			t.Errorf("金水区 reviewer sees %d pending, want 1", queue.Total)
 		}
+
+		var tree []struct {
+			Children []struct {
+				ID int64 `json:"id"`
+			} `json:"children"`
+		}
+		s.Client(t).Do("GET", "/api/v1/categories", nil).Expect(t, 200).Decode(t, &tree)
+		leaves := 0
+		for _, top := range tree {
+			leaves += len(top.Children)
+		}
+		var products struct {
+			Total int64 `json:"total"`
+		}
+		s.Client(t).Do("GET", "/api/v1/products", nil).Expect(t, 200).Decode(t, &products)
+		if len(tree) != 6 || leaves != 20 || products.Total != 9 {
+			t.Errorf("catalog: %d areas, %d leaves, %d products; want 6, 20, 9",
+				len(tree), leaves, products.Total)
+		}
 	})
 }
