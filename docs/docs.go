@@ -293,6 +293,384 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/admin/policies": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Each with its budget claimed, reserved, used and remaining, and the\nnumber of enterprises holding a benefit.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Policies, newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "draft",
+                            "active",
+                            "closed"
+                        ],
+                        "type": "string",
+                        "description": "Only this status",
+                        "name": "status",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/Policy"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "discount_rate in basis points (3000 = 30%, 1–10000); caps, quota and\nbudget in fen, positive; empty category_ids or region_codes cover all;\na city code covers its counties; valid_until after valid_from.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Create a policy (draft)",
+                "parameters": [
+                    {
+                        "description": "The policy",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/PolicyRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Policy"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/policies/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "A policy",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Policy id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Policy"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A draft may change anything. An active policy may change only its\ndescription, valid_until and total_budget_fen (upwards); each change\nraises its version, and orders keep the version they were priced with.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Edit a policy",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Policy id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Fields to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/PolicyRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Policy"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition: closed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/policies/{id}/activate": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Activate a draft policy",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Policy id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Policy"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/policies/{id}/close": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Stops new claims and discounts; reservations already made still\ncomplete or are released.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Close an active policy",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Policy id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Policy"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/products/{id}/unblock": {
             "post": {
                 "security": [
@@ -960,6 +1338,434 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/benefits": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Offers are active policies covering the enterprise's county that it has\nneither claimed nor declined, shown once it is certified.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "benefits"
+                ],
+                "summary": "Benefits (领取优惠资格)",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Benefits"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/benefits/{policy_id}/claim": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Takes the enterprise's quota out of the policy's budget (all of it, or\nwhat is left). Needs an approved certification.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "benefits"
+                ],
+                "summary": "Claim a benefit",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Policy id",
+                        "name": "policy_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Benefit"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled, certification_required",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found: no such policy for the enterprise's region",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "already_claimed, offer_declined, policy_not_active, budget_exhausted",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/benefits/{policy_id}/decline": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Final: the policy can never be claimed afterwards. The client must\nhave asked the user to confirm and send \"confirm\": true.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "benefits"
+                ],
+                "summary": "Decline an offer (我不要)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Policy id",
+                        "name": "policy_id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Confirmation",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/DeclineRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Policy"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled, certification_required",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "already_claimed, offer_declined, policy_not_active",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed: confirm missing",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cart": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Lines with the product and spec as they are now; a line whose spec was\ndeactivated or whose product left the catalog is available: false.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cart"
+                ],
+                "summary": "The cart",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/CartLine"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cart/items": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Adding a spec already in the cart adds to its quantity (1–9999 a line);\na cart holds at most 100 lines.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cart"
+                ],
+                "summary": "Add to the cart",
+                "parameters": [
+                    {
+                        "description": "Spec and quantity",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CartAddRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/CartLine"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found: no such spec",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "line_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cart/items/{id}": {
+            "delete": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "tags": [
+                    "cart"
+                ],
+                "summary": "Remove a cart line",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Cart line id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cart"
+                ],
+                "summary": "Change a cart line's quantity",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Cart line id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "The new quantity, 1–9999",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CartQuantityRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/CartLine"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/categories": {
             "get": {
                 "produces": [
@@ -1440,6 +2246,175 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Creates the quote's orders in one transaction, reserves their discounts\nand removes the lines from the cart. Idempotency-Key is required: a\nretry with the same key and body replays the first answer; the same key\nwith another body is 422; while the first runs, 409.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "checkout"
+                ],
+                "summary": "Place orders",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "Unique per order attempt, up to 255 characters",
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": true
+                    },
+                    {
+                        "description": "Cart lines and expected total",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/OrderRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Quote"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body, idempotency_key_missing",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found: a line of another cart",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "price_changed (with quote), line_unavailable, idempotency_in_flight, budget_exhausted",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed, idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/quote": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "One draft order per provider, in ascending provider id, with its\ndiscount, or why it has none. Nothing is stored.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "checkout"
+                ],
+                "summary": "Price cart lines",
+                "parameters": [
+                    {
+                        "description": "Cart lines",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/QuoteRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Quote"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found: a line of another cart",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "line_unavailable",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -3150,6 +4125,46 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "Benefit": {
+            "type": "object",
+            "required": [
+                "claimed_at",
+                "id",
+                "policy",
+                "policy_id",
+                "quota_fen",
+                "remaining_fen",
+                "reserved_fen",
+                "used_fen"
+            ],
+            "properties": {
+                "claimed_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "policy": {
+                    "$ref": "#/definitions/Policy"
+                },
+                "policy_id": {
+                    "type": "integer"
+                },
+                "quota_fen": {
+                    "type": "integer",
+                    "example": 1000000
+                },
+                "remaining_fen": {
+                    "type": "integer"
+                },
+                "reserved_fen": {
+                    "type": "integer"
+                },
+                "used_fen": {
+                    "type": "integer"
+                }
+            }
+        },
         "BenefitCounts": {
             "type": "object",
             "required": [
@@ -3166,6 +4181,140 @@ const docTemplate = `{
                 },
                 "offers": {
                     "type": "integer"
+                }
+            }
+        },
+        "Benefits": {
+            "type": "object",
+            "required": [
+                "claimed",
+                "declined",
+                "offers"
+            ],
+            "properties": {
+                "claimed": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Benefit"
+                    }
+                },
+                "declined": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Policy"
+                    }
+                },
+                "offers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Policy"
+                    }
+                }
+            }
+        },
+        "CartAddRequest": {
+            "type": "object",
+            "required": [
+                "quantity",
+                "spec_id"
+            ],
+            "properties": {
+                "quantity": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "spec_id": {
+                    "type": "integer",
+                    "example": 3
+                }
+            }
+        },
+        "CartLine": {
+            "type": "object",
+            "required": [
+                "available",
+                "billing_unit",
+                "cover_url",
+                "id",
+                "line_total_fen",
+                "price_fen",
+                "product_id",
+                "product_name",
+                "provider_id",
+                "provider_name",
+                "quantity",
+                "spec_id",
+                "spec_name",
+                "unavailable_reason"
+            ],
+            "properties": {
+                "available": {
+                    "type": "boolean"
+                },
+                "billing_unit": {
+                    "type": "string",
+                    "enum": [
+                        "month",
+                        "year",
+                        "one_time"
+                    ]
+                },
+                "cover_url": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "line_total_fen": {
+                    "type": "integer"
+                },
+                "price_fen": {
+                    "type": "integer",
+                    "example": 19900
+                },
+                "product_id": {
+                    "type": "integer"
+                },
+                "product_name": {
+                    "type": "string"
+                },
+                "provider_id": {
+                    "type": "integer"
+                },
+                "provider_name": {
+                    "type": "string"
+                },
+                "quantity": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "spec_id": {
+                    "type": "integer"
+                },
+                "spec_name": {
+                    "type": "string",
+                    "example": "2核4G"
+                },
+                "unavailable_reason": {
+                    "type": "string",
+                    "enum": [
+                        "spec_inactive",
+                        "product_unavailable"
+                    ],
+                    "x-nullable": true
+                }
+            }
+        },
+        "CartQuantityRequest": {
+            "type": "object",
+            "required": [
+                "quantity"
+            ],
+            "properties": {
+                "quantity": {
+                    "type": "integer",
+                    "example": 2
                 }
             }
         },
@@ -3582,6 +4731,15 @@ const docTemplate = `{
                 }
             }
         },
+        "DeclineRequest": {
+            "type": "object",
+            "properties": {
+                "confirm": {
+                    "type": "boolean",
+                    "example": true
+                }
+            }
+        },
         "FieldError": {
             "type": "object",
             "required": [
@@ -3726,6 +4884,85 @@ const docTemplate = `{
                 }
             }
         },
+        "OrderLine": {
+            "type": "object",
+            "required": [
+                "billing_unit",
+                "category_id",
+                "covered",
+                "line_total_fen",
+                "product_id",
+                "product_name",
+                "quantity",
+                "spec_id",
+                "spec_name",
+                "unit_price_fen"
+            ],
+            "properties": {
+                "billing_unit": {
+                    "type": "string",
+                    "enum": [
+                        "month",
+                        "year",
+                        "one_time"
+                    ]
+                },
+                "category_id": {
+                    "type": "integer"
+                },
+                "covered": {
+                    "description": "Whether the applied policy covers this line's category.",
+                    "type": "boolean"
+                },
+                "line_total_fen": {
+                    "type": "integer",
+                    "example": 39800
+                },
+                "product_id": {
+                    "type": "integer"
+                },
+                "product_name": {
+                    "type": "string",
+                    "example": "弹性云主机 ECS"
+                },
+                "quantity": {
+                    "type": "integer",
+                    "example": 2
+                },
+                "spec_id": {
+                    "type": "integer"
+                },
+                "spec_name": {
+                    "type": "string",
+                    "example": "2核4G 80G"
+                },
+                "unit_price_fen": {
+                    "type": "integer",
+                    "example": 19900
+                }
+            }
+        },
+        "OrderRequest": {
+            "type": "object",
+            "required": [
+                "cart_item_ids"
+            ],
+            "properties": {
+                "cart_item_ids": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "minItems": 1,
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "expected_payable_fen": {
+                    "description": "The sum of payable_fen over the quote's orders; when the price has\nchanged since, nothing is ordered and 409 price_changed carries the\nnew quote.",
+                    "type": "integer",
+                    "example": 138600
+                }
+            }
+        },
         "PasswordRequest": {
             "type": "object",
             "required": [
@@ -3745,6 +4982,147 @@ const docTemplate = `{
                 "old_password": {
                     "type": "string",
                     "maxLength": 1024
+                }
+            }
+        },
+        "Policy": {
+            "type": "object",
+            "required": [
+                "category_ids",
+                "description",
+                "discount_rate",
+                "id",
+                "name",
+                "per_enterprise_quota_fen",
+                "per_order_cap_fen",
+                "region_codes",
+                "status",
+                "total_budget_fen",
+                "valid_from",
+                "valid_until",
+                "version"
+            ],
+            "properties": {
+                "beneficiaries": {
+                    "type": "integer"
+                },
+                "budget_claimed_fen": {
+                    "type": "integer"
+                },
+                "budget_remaining_fen": {
+                    "type": "integer"
+                },
+                "budget_reserved_fen": {
+                    "type": "integer"
+                },
+                "budget_used_fen": {
+                    "type": "integer"
+                },
+                "category_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "description": {
+                    "type": "string"
+                },
+                "discount_rate": {
+                    "type": "integer",
+                    "example": 3000
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "河南省企业上云补贴"
+                },
+                "per_enterprise_quota_fen": {
+                    "type": "integer",
+                    "example": 1000000
+                },
+                "per_order_cap_fen": {
+                    "type": "integer",
+                    "example": 500000
+                },
+                "region_codes": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "active",
+                        "closed"
+                    ]
+                },
+                "total_budget_fen": {
+                    "type": "integer",
+                    "example": 100000000
+                },
+                "valid_from": {
+                    "type": "string"
+                },
+                "valid_until": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "PolicyRequest": {
+            "type": "object",
+            "properties": {
+                "category_ids": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "type": "integer"
+                    }
+                },
+                "description": {
+                    "type": "string",
+                    "maxLength": 20000
+                },
+                "discount_rate": {
+                    "type": "integer",
+                    "example": 3000
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 400,
+                    "example": "河南省企业上云补贴"
+                },
+                "per_enterprise_quota_fen": {
+                    "type": "integer",
+                    "example": 1000000
+                },
+                "per_order_cap_fen": {
+                    "type": "integer",
+                    "example": 500000
+                },
+                "region_codes": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "total_budget_fen": {
+                    "type": "integer",
+                    "example": 100000000
+                },
+                "valid_from": {
+                    "type": "string"
+                },
+                "valid_until": {
+                    "type": "string"
                 }
             }
         },
@@ -4256,6 +5634,117 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string"
+                }
+            }
+        },
+        "Quote": {
+            "type": "object",
+            "required": [
+                "discount_fen",
+                "orders",
+                "payable_fen",
+                "subtotal_fen"
+            ],
+            "properties": {
+                "discount_fen": {
+                    "type": "integer"
+                },
+                "orders": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/QuoteOrder"
+                    }
+                },
+                "payable_fen": {
+                    "type": "integer"
+                },
+                "subtotal_fen": {
+                    "type": "integer"
+                }
+            }
+        },
+        "QuoteOrder": {
+            "type": "object",
+            "required": [
+                "discount_fen",
+                "lines",
+                "no_discount_reason",
+                "payable_fen",
+                "policy_id",
+                "policy_version",
+                "provider_id",
+                "provider_name",
+                "subtotal_fen"
+            ],
+            "properties": {
+                "discount_fen": {
+                    "type": "integer",
+                    "example": 11940
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "lines": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/OrderLine"
+                    }
+                },
+                "no_discount_reason": {
+                    "type": "string",
+                    "enum": [
+                        "not_certified",
+                        "no_benefit",
+                        "quota_used_up",
+                        "category_not_covered",
+                        "policy_expired"
+                    ],
+                    "x-nullable": true
+                },
+                "payable_fen": {
+                    "type": "integer",
+                    "example": 27860
+                },
+                "policy_id": {
+                    "type": "integer",
+                    "x-nullable": true
+                },
+                "policy_version": {
+                    "type": "integer",
+                    "x-nullable": true
+                },
+                "provider_id": {
+                    "type": "integer"
+                },
+                "provider_name": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "submitted"
+                    ]
+                },
+                "subtotal_fen": {
+                    "type": "integer",
+                    "example": 39800
+                }
+            }
+        },
+        "QuoteRequest": {
+            "type": "object",
+            "required": [
+                "cart_item_ids"
+            ],
+            "properties": {
+                "cart_item_ids": {
+                    "type": "array",
+                    "maxItems": 100,
+                    "minItems": 1,
+                    "items": {
+                        "type": "integer"
+                    }
                 }
             }
         },

@@ -38,12 +38,38 @@ func (s *Service) Tree(ctx context.Context) ([]Category, error) {
 	return tree, nil
 }
 
-// CategoryPage returns a category's introduction and the providers that
-// offer public products in it.
+// Parents maps every category id to its parent's id, 0 for top-level
+// categories.
+func (s *Service) Parents(ctx context.Context) (map[int64]int64, error) {
+	all, err := s.Store.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]int64, len(all))
+	for _, c := range all {
+		out[c.ID] = c.ParentID
+	}
+	return out, nil
+}
+
+// CategoryPage returns a category's introduction with its subcategories
+// and the providers that offer public products in it.
 func (s *Service) CategoryPage(ctx context.Context, id int64) (Category, []CategoryProvider, error) {
 	c, err := s.Store.Category(ctx, id)
 	if err != nil {
 		return Category{}, nil, err
+	}
+	c.Children = []Category{}
+	if c.ParentID == 0 {
+		all, err := s.Store.Categories(ctx)
+		if err != nil {
+			return Category{}, nil, err
+		}
+		for _, ch := range all {
+			if ch.ParentID == c.ID {
+				c.Children = append(c.Children, ch)
+			}
+		}
 	}
 	ps, err := s.Store.CategoryProviders(ctx, id)
 	return c, ps, err

@@ -15,7 +15,6 @@ const MaxPriceFen = 10_000_000_000
 // PublicProducts lists published products of public providers.
 func (s *Service) PublicProducts(ctx context.Context, f ProductFilter) ([]Product, int64, error) {
 	f.PublicOnly = true
-	f.ProviderID = 0
 	return s.Store.ListProducts(ctx, f)
 }
 

@@ -90,3 +90,10 @@ func prompt(status, reason, lang string) (accounts.Prompt, bool) {
 	}
 	return accounts.Prompt{Code: code, Message: msg.In(lang)}, true
 }
+
+// Certified reports whether the enterprise's newest certification is
+// approved: the condition of every subsidy.
+func (s *Service) Certified(ctx context.Context, enterpriseID int64) (bool, error) {
+	c, ok, err := s.Store.Latest(ctx, enterpriseID)
+	return ok && c.Status == StatusApproved, err
+}

@@ -136,10 +136,10 @@ func image(ctx context.Context, app *server.App, uploader int64, w, h int) (file
 // sample draws a plain placeholder picture, tinted by seed.
 func sample(w, h int, seed int64) []byte {
 	img := stdimage.NewRGBA(stdimage.Rect(0, 0, w, h))
-	tint := uint8(seed * 47)
+	tint := [...]uint8{0, 20, 40}[seed%3]
 	for y := range h {
 		for x := range w {
-			img.Set(x, y, color.RGBA{uint8(200 + x%40), uint8(210+y%30) - tint%60, 230, 255})
+			img.Set(x, y, color.RGBA{uint8(200 + x%40), uint8(210+y%30) - tint, 230, 255})
 		}
 	}
 	var buf bytes.Buffer

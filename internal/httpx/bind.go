@@ -89,15 +89,19 @@ func fieldPath(fe validator.FieldError) string {
 // types, 413 past the body limit, and 422 for a failed rule. It returns
 // false when it has written a problem.
 func BindJSON(c *gin.Context, v *Validator, dst any) bool {
-	if err := decodeJSON(c.Request, dst); err != nil {
-		Fail(c, err)
-		return false
-	}
-	if err := v.Struct(dst); err != nil {
+	if err := Decode(c.Request, v, dst); err != nil {
 		Fail(c, err)
 		return false
 	}
 	return true
+}
+
+// Decode is BindJSON without writing: it returns the problem instead.
+func Decode(r *http.Request, v *Validator, dst any) error {
+	if err := decodeJSON(r, dst); err != nil {
+		return err
+	}
+	return v.Struct(dst)
 }
 
 func decodeJSON(r *http.Request, dst any) error {

@@ -5,6 +5,7 @@
 package httpx
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -71,6 +72,27 @@ func Fail(c *gin.Context, err error) {
 }
 
 func writeProblem(c *gin.Context, p *problem.Error) {
+	status, body := render(c, p)
+	c.AbortWithStatusJSON(status, body)
+}
+
+// Render turns err into the status and JSON body of its problem, logging
+// what must be logged, without writing anything: for answers that are
+// kept, such as idempotent ones.
+func Render(c *gin.Context, err error) (int, []byte) {
+	var p *problem.Error
+	if !errors.As(err, &p) {
+		slog.ErrorContext(c.Request.Context(), "request failed", "route", c.FullPath(),
+			"error", err.Error())
+		p = &problem.Error{Code: problem.CodeInternal,
+			Detail: problem.Text{ZH: "服务器内部错误。", EN: "Internal server error."}}
+	}
+	status, body := render(c, p)
+	b, _ := json.Marshal(body)
+	return status, b
+}
+
+func render(c *gin.Context, p *problem.Error) (int, gin.H) {
 	kind, ok := problem.Kinds[p.Code]
 	if !ok {
 		kind = problem.Kinds[problem.CodeInternal]
@@ -102,7 +124,7 @@ func writeProblem(c *gin.Context, p *problem.Error) {
 	}
 	c.Header("Content-Type", "application/problem+json")
 	c.Header("Content-Language", lang)
-	c.AbortWithStatusJSON(kind.Status, body)
+	return kind.Status, body
 }
 
 // NoRoute answers unknown paths with a 404 problem.

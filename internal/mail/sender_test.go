@@ -56,7 +56,7 @@ func TestFileSenderWritesEML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := parseMessage(t, raw)
+	p := testkit.ParseMail(t, raw)
 	if p.Subject != "【企业上云公共服务平台】企业认证未通过" {
 		t.Errorf("subject = %q", p.Subject)
 	}

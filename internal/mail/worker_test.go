@@ -100,8 +100,8 @@ func TestDeliveryInTransaction(t *testing.T) {
 	testkit.EachDriver(t, func(t *testing.T, driver string) {
 		t.Parallel()
 		f := newFixture(t, driver)
-		srv := startSMTP(t, "127.0.0.1:0")
-		w := f.smtpWorker(t, srv.Addr)
+		srv := testkit.NewSMTPServer(t)
+		w := f.smtpWorker(t, srv.Addr())
 
 		m, err := mail.Render(mail.TemplateCertificationApproved, "li@example.com", "李雷",
 			mail.CertificationApproved{CompanyName: "河南云帆科技有限公司", ContactName: "李雷",
@@ -127,7 +127,7 @@ func TestDeliveryInTransaction(t *testing.T) {
 		if msgs[0].From != from {
 			t.Errorf("envelope sender = %q, want %q", msgs[0].From, from)
 		}
-		p := parseMessage(t, msgs[0].Data)
+		p := msgs[0]
 		if want := "【企业上云公共服务平台】企业认证审核通过"; p.Subject != want {
 			t.Errorf("subject = %q, want %q", p.Subject, want)
 		}
@@ -161,8 +161,8 @@ func TestRolledBackMessageIsNeverSent(t *testing.T) {
 	testkit.EachDriver(t, func(t *testing.T, driver string) {
 		t.Parallel()
 		f := newFixture(t, driver)
-		srv := startSMTP(t, "127.0.0.1:0")
-		w := f.smtpWorker(t, srv.Addr)
+		srv := testkit.NewSMTPServer(t)
+		w := f.smtpWorker(t, srv.Addr())
 
 		errDecision := errors.New("decision failed")
 		err := f.tx.InTx(context.Background(), func(ctx context.Context) error {
@@ -190,8 +190,9 @@ func TestServerDownThenUp(t *testing.T) {
 	testkit.EachDriver(t, func(t *testing.T, driver string) {
 		t.Parallel()
 		f := newFixture(t, driver)
-		addr := closedAddr(t)
-		w := f.smtpWorker(t, addr)
+		srv := testkit.NewSMTPServer(t)
+		srv.Stop() // nothing listens on its address until Start
+		w := f.smtpWorker(t, srv.Addr())
 		start := f.clock.Now()
 		f.enqueue(t, plain("li@example.com", "稍后送达"))
 
@@ -205,7 +206,7 @@ func TestServerDownThenUp(t *testing.T) {
 			t.Fatalf("next attempt at %v, want %v", row.NextAttemptAt, want)
 		}
 
-		srv := startSMTP(t, addr)
+		srv.Start(t)
 		f.clock.Advance(29 * time.Second)
 		runOnce(t, w, 0) // not due yet, though the server is up
 		if n := len(srv.Messages()); n != 0 {
@@ -280,8 +281,8 @@ func TestConcurrentWorkersSendEachMessageOnce(t *testing.T) {
 	testkit.EachDriver(t, func(t *testing.T, driver string) {
 		t.Parallel()
 		f := newFixture(t, driver)
-		srv := startSMTP(t, "127.0.0.1:0")
-		sender, err := mail.NewSMTPSender(srv.Addr, from)
+		srv := testkit.NewSMTPServer(t)
+		sender, err := mail.NewSMTPSender(srv.Addr(), from)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -333,8 +334,8 @@ func TestHeaderInjectionIsDefused(t *testing.T) {
 	testkit.EachDriver(t, func(t *testing.T, driver string) {
 		t.Parallel()
 		f := newFixture(t, driver)
-		srv := startSMTP(t, "127.0.0.1:0")
-		w := f.smtpWorker(t, srv.Addr)
+		srv := testkit.NewSMTPServer(t)
+		w := f.smtpWorker(t, srv.Addr())
 		const evil = "\r\nBcc: evil@example.com"
 		f.enqueue(t, mail.Message{To: "li@example.com", ToName: "李雷" + evil,
 			Subject: "你好" + evil, Text: "正文"})
@@ -347,7 +348,7 @@ func TestHeaderInjectionIsDefused(t *testing.T) {
 		if got := strings.Join(msgs[0].To, ","); got != "li@example.com" {
 			t.Errorf("envelope recipients = %q, want li@example.com only", got)
 		}
-		p := parseMessage(t, msgs[0].Data)
+		p := msgs[0]
 		if bcc := p.Header["Bcc"]; bcc != nil {
 			t.Errorf("message carries Bcc %q", bcc)
 		}
@@ -391,8 +392,8 @@ func TestRunStopsWithContext(t *testing.T) {
 	testkit.EachDriver(t, func(t *testing.T, driver string) {
 		t.Parallel()
 		f := newFixture(t, driver)
-		srv := startSMTP(t, "127.0.0.1:0")
-		w := f.smtpWorker(t, srv.Addr)
+		srv := testkit.NewSMTPServer(t)
+		w := f.smtpWorker(t, srv.Addr())
 		f.enqueue(t, plain("li@example.com", "后台发送"))
 
 		ctx, cancel := context.WithCancel(context.Background())
@@ -401,7 +402,9 @@ func TestRunStopsWithContext(t *testing.T) {
 			w.Run(ctx, time.Hour) // the first run is immediate
 			close(done)
 		}()
-		<-srv.got
+		if _, err := srv.Wait(t.Context(), 1); err != nil {
+			t.Fatal(err)
+		}
 		cancel()
 		<-done
 		if row := f.onlyRow(t); row.Status != mail.StatusSent {

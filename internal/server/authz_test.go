@@ -25,9 +25,10 @@ var (
 func only(roles ...auth.Role) rule { return rule{roles: roles} }
 
 var (
-	staff    = only(auth.RoleReviewer, auth.RoleAdmin)
-	admin    = only(auth.RoleAdmin)
-	provider = only(auth.RoleProvider)
+	staff      = only(auth.RoleReviewer, auth.RoleAdmin)
+	admin      = only(auth.RoleAdmin)
+	provider   = only(auth.RoleProvider)
+	enterprise = only(auth.RoleEnterprise)
 )
 
 // accessTable is the authorization contract of every route. A route
@@ -48,9 +49,9 @@ var accessTable = map[string]rule{
 	"PUT /api/v1/me/password":    signedIn,
 
 	"GET /api/v1/certifications/requirements":           anyone,
-	"POST /api/v1/certifications":                       only(auth.RoleEnterprise),
-	"GET /api/v1/certifications":                        only(auth.RoleEnterprise),
-	"GET /api/v1/certifications/current":                only(auth.RoleEnterprise),
+	"POST /api/v1/certifications":                       enterprise,
+	"GET /api/v1/certifications":                        enterprise,
+	"GET /api/v1/certifications/current":                enterprise,
 	"GET /api/v1/review/certifications":                 staff,
 	"GET /api/v1/review/certifications/:id":             staff,
 	"GET /api/v1/review/certifications/:id/files/:kind": staff,
@@ -92,6 +93,22 @@ var accessTable = map[string]rule{
 	"POST /api/v1/admin/providers/:id/reject":             admin,
 	"POST /api/v1/admin/products/:id/unpublish":           admin,
 	"POST /api/v1/admin/products/:id/unblock":             admin,
+
+	"GET /api/v1/benefits":                     enterprise,
+	"POST /api/v1/benefits/:policy_id/claim":   enterprise,
+	"POST /api/v1/benefits/:policy_id/decline": enterprise,
+	"GET /api/v1/admin/policies":               admin,
+	"POST /api/v1/admin/policies":              admin,
+	"GET /api/v1/admin/policies/:id":           admin,
+	"PATCH /api/v1/admin/policies/:id":         admin,
+	"POST /api/v1/admin/policies/:id/activate": admin,
+	"POST /api/v1/admin/policies/:id/close":    admin,
+	"GET /api/v1/cart":                         enterprise,
+	"POST /api/v1/cart/items":                  enterprise,
+	"PATCH /api/v1/cart/items/:id":             enterprise,
+	"DELETE /api/v1/cart/items/:id":            enterprise,
+	"POST /api/v1/orders/quote":                enterprise,
+	"POST /api/v1/orders":                      enterprise,
 }
 
 var roles = []auth.Role{auth.RoleEnterprise, auth.RoleProvider, auth.RoleReviewer, auth.RoleAdmin}

@@ -11,10 +11,13 @@ import (
 
 	"shangyun/internal/accounts/accountshttp"
 	"shangyun/internal/auth"
+	"shangyun/internal/benefits/benefitshttp"
+	"shangyun/internal/cart/carthttp"
 	"shangyun/internal/catalog/cataloghttp"
 	"shangyun/internal/certification/certificationhttp"
 	"shangyun/internal/database"
 	"shangyun/internal/httpx"
+	"shangyun/internal/orders/ordershttp"
 	"shangyun/internal/problem"
 	"shangyun/internal/regions/regionshttp"
 
@@ -71,6 +74,11 @@ func (a *App) router() (*gin.Engine, error) {
 	admin := signed.Group("/admin", httpx.RequireRole(auth.RoleAdmin))
 	accountshttp.NewAdmin(a.Accounts, a.Regions, v).Routes(admin)
 	cataloghttp.NewAdmin(a.Catalog, a.Uploads, v).Routes(admin, limits)
+
+	ent := signed.Group("", httpx.RequireRole(auth.RoleEnterprise))
+	benefitshttp.New(a.Benefits, v).Routes(ent, admin)
+	carthttp.New(a.Cart, v).Routes(ent)
+	ordershttp.New(a.Checkout, a.Keys, v).Routes(ent)
 	return r, nil
 }
 

@@ -19,6 +19,10 @@ import (
 	"shangyun/internal/accounts"
 	"shangyun/internal/accounts/accountsdb"
 	"shangyun/internal/audit/auditdb"
+	"shangyun/internal/benefits"
+	"shangyun/internal/benefits/benefitsdb"
+	"shangyun/internal/cart"
+	"shangyun/internal/cart/cartdb"
 	"shangyun/internal/catalog"
 	"shangyun/internal/catalog/catalogdb"
 	"shangyun/internal/certification"
@@ -27,7 +31,10 @@ import (
 	"shangyun/internal/database"
 	"shangyun/internal/files"
 	"shangyun/internal/files/filesdb"
+	"shangyun/internal/idempotency"
 	"shangyun/internal/mail"
+	"shangyun/internal/orders"
+	"shangyun/internal/orders/ordersdb"
 	"shangyun/internal/regions"
 	"shangyun/internal/regions/regionsdb"
 	"shangyun/internal/token"
@@ -42,6 +49,10 @@ type App struct {
 	Accounts      *accounts.Service
 	Certification *certification.Service
 	Catalog       *catalog.Service
+	Benefits      *benefits.Service
+	Cart          *cart.Service
+	Checkout      *orders.Checkout
+	Keys          *idempotency.Keys
 	Uploads       *files.Receiver
 	Mail          *mail.Worker
 	Handler       http.Handler
@@ -181,7 +192,8 @@ func EnsureDataDir(dir string) error {
 func Models() []any {
 	var all []any
 	for _, m := range [][]any{regionsdb.Models(), accountsdb.Models(), filesdb.Models(),
-		certificationdb.Models(), auditdb.Models(), mail.Models(), catalogdb.Models()} {
+		certificationdb.Models(), auditdb.Models(), mail.Models(), catalogdb.Models(),
+		benefitsdb.Models(), cartdb.Models(), ordersdb.Models(), idempotency.Models()} {
 		all = append(all, m...)
 	}
 	return all

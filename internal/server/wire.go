@@ -9,6 +9,10 @@ import (
 	"shangyun/internal/accounts"
 	"shangyun/internal/accounts/accountsdb"
 	"shangyun/internal/audit/auditdb"
+	"shangyun/internal/benefits"
+	"shangyun/internal/benefits/benefitsdb"
+	"shangyun/internal/cart"
+	"shangyun/internal/cart/cartdb"
 	"shangyun/internal/catalog"
 	"shangyun/internal/catalog/catalogdb"
 	"shangyun/internal/certification"
@@ -16,7 +20,10 @@ import (
 	"shangyun/internal/database"
 	"shangyun/internal/files"
 	"shangyun/internal/files/filesdb"
+	"shangyun/internal/idempotency"
 	"shangyun/internal/mail"
+	"shangyun/internal/orders"
+	"shangyun/internal/orders/ordersdb"
 	"shangyun/internal/token"
 )
 
@@ -52,6 +59,17 @@ func (a *App) wire(o Options) error {
 		Store: catalogdb.New(a.DB), Files: filesdb.New(a.DB), Blobs: blobs, Tx: tx,
 		Audit: auditdb.New(a.DB, o.Now), Notifier: providerMail{outbox: outbox}, Now: o.Now,
 	})
+	a.Benefits = benefits.NewService(benefits.Deps{
+		Store: benefitsdb.New(a.DB), Regions: a.Regions, Categories: a.Catalog,
+		Certifier: a.Certification, Users: users, Tx: tx, Audit: auditdb.New(a.DB, o.Now),
+		Now: o.Now,
+	})
+	a.Cart = &cart.Service{Store: cartdb.New(a.DB), Tx: tx, Now: o.Now}
+	a.Checkout = orders.NewCheckout(orders.Deps{
+		Store: ordersdb.New(a.DB), Carts: cartdb.New(a.DB), Benefits: a.Benefits,
+		Categories: a.Catalog, Tx: tx, Now: o.Now,
+	})
+	a.Keys = idempotency.New(a.DB, o.Now)
 	a.Accounts = accounts.NewService(accounts.Deps{
 		Store: users, Tx: tx, Regions: a.Regions, Tokens: issuer,
 		Limiter: accounts.NewMemoryLimiter(o.Now), Now: o.Now,
@@ -61,7 +79,7 @@ func (a *App) wire(o Options) error {
 			LockoutDuration:  cfg.Auth.LockoutDuration,
 			AddressPerMinute: cfg.Auth.AddressPerMinute,
 		},
-		Summarizers: []accounts.Summarizer{a.Certification},
+		Summarizers: []accounts.Summarizer{a.Certification, a.Benefits},
 		Guards:      []accounts.ProfileGuard{a.Certification},
 	})
 
