@@ -46,6 +46,9 @@ type Server struct {
 	URL    string
 	Clock  *Clock
 	Driver string
+
+	adminOnce sync.Once
+	admin     User
 }
 
 // Config returns the settings tests run with: a fresh database of driver,
