@@ -79,7 +79,10 @@ func Seed(ctx context.Context, app *server.App) error {
 			providers[a.Username] = made[a.Username]
 		}
 	}
-	return seedCatalog(ctx, app, providers)
+	if err := seedCatalog(ctx, app, providers); err != nil {
+		return err
+	}
+	return seedPolicies(ctx, app, made["demo_enterprise"])
 }
 
 func create(ctx context.Context, app *server.App, a Account) (accounts.User, error) {

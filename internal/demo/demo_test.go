@@ -66,6 +66,16 @@ func TestSeedTwiceAndSignIn(t *testing.T) {
 			Total int64 `json:"total"`
 		}
 		s.Client(t).Do("GET", "/api/v1/products", nil).Expect(t, 200).Decode(t, &products)
+		var ben struct {
+			Offers  []any `json:"offers"`
+			Claimed []any `json:"claimed"`
+		}
+		s.Client(t).As(tokens["demo_enterprise"]).Do("GET", "/api/v1/benefits", nil).
+			Expect(t, 200).Decode(t, &ben)
+		if len(ben.Claimed) != 1 || len(ben.Offers) != 1 {
+			t.Errorf("demo enterprise: %d claimed, %d offered; want 1 and 1 (the city policy)",
+				len(ben.Claimed), len(ben.Offers))
+		}
 		if len(tree) != 6 || leaves != 20 || products.Total != 9 {
 			t.Errorf("catalog: %d areas, %d leaves, %d products; want 6, 20, 9",
 				len(tree), leaves, products.Total)
