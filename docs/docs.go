@@ -2266,6 +2266,76 @@ const docTemplate = `{
             }
         },
         "/api/v1/orders": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "An enterprise's own orders, or a provider's orders placed with it. open\nis neither completed nor cancelled.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Orders (我的订单), newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "open",
+                            "completed",
+                            "cancelled",
+                            "all"
+                        ],
+                        "type": "string",
+                        "description": "Group",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Items a page",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/OrderPage"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            },
             "post": {
                 "security": [
                     {
@@ -2427,6 +2497,710 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "For its two parties, reviewers whose region covers the enterprise, and\nadmins; 404 for everyone else. Providers, reviewers and admins also get\nthe buyer block.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "An order with its stages (环节) and timeline",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Order"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/attachments": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Stage files of an order, every version",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/OrderAttachment"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/attachments/{attachment_id}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "produces": [
+                    "application/octet-stream"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Download a stage file",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "Attachment id",
+                        "name": "attachment_id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/cancel": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Before the contract is agreed, with a reason. The reserved discount is\nreleased and the other party mailed.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Cancel an order (either party)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "Why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/CancelRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Order"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/completion-report": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "contract: PDF, from submitted, or from contract_rejected with a new\nversion (every version is kept). completion-report (竣工报告): PDF or\nimage, from in_progress. invoice (发票): PDF or image, from\ncompletion_reported; it completes the order and turns the reserved\ndiscount into use. The enterprise is mailed at each step.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Upload a stage file (provider)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "The file",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "A note for the timeline",
+                        "name": "note",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Order"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed, unsupported_file_type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/contract": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "contract: PDF, from submitted, or from contract_rejected with a new\nversion (every version is kept). completion-report (竣工报告): PDF or\nimage, from in_progress. invoice (发票): PDF or image, from\ncompletion_reported; it completes the order and turns the reserved\ndiscount into use. The enterprise is mailed at each step.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Upload a stage file (provider)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "The file",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "A note for the timeline",
+                        "name": "note",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Order"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed, unsupported_file_type",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/contract-decision": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "From contract_pending. agree leads to in_progress; reject (comment\nrequired) to contract_rejected, awaiting a new contract.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Agree to or reject the contract (enterprise)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "The decision",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/ContractDecisionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Order"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/evaluation": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Once, by its enterprise: rating 1–5 and a usage report of 10–2000\ncharacters. Each product of the order gets the rating.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Evaluate a completed order (使用报告)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "The evaluation",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/EvaluationRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/Evaluation"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "already_evaluated, invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/orders/{id}/invoice": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "contract: PDF, from submitted, or from contract_rejected with a new\nversion (every version is kept). completion-report (竣工报告): PDF or\nimage, from in_progress. invoice (发票): PDF or image, from\ncompletion_reported; it completes the order and turns the reserved\ndiscount into use. The enterprise is mailed at each step.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Upload a stage file (provider)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Order id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "file",
+                        "description": "The file",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "A note for the timeline",
+                        "name": "note",
+                        "in": "formData"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Order"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_body",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "payload_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed, unsupported_file_type",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -2612,6 +3386,61 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/products/{id}/evaluations": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "catalog"
+                ],
+                "summary": "Evaluations of a product, newest first",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "Product id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Items a page",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/EvaluationPage"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -4125,6 +4954,33 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "AppliedPolicy": {
+            "type": "object",
+            "required": [
+                "discount_rate",
+                "id",
+                "name",
+                "per_order_cap_fen",
+                "version"
+            ],
+            "properties": {
+                "discount_rate": {
+                    "type": "integer"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "per_order_cap_fen": {
+                    "type": "integer"
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
         "Benefit": {
             "type": "object",
             "required": [
@@ -4209,6 +5065,19 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/Policy"
                     }
+                }
+            }
+        },
+        "CancelRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "需求变更"
                 }
             }
         },
@@ -4692,6 +5561,27 @@ const docTemplate = `{
                 }
             }
         },
+        "ContractDecisionRequest": {
+            "type": "object",
+            "required": [
+                "decision"
+            ],
+            "properties": {
+                "comment": {
+                    "description": "Required when rejecting.",
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "合同金额与订单不符"
+                },
+                "decision": {
+                    "type": "string",
+                    "enum": [
+                        "agree",
+                        "reject"
+                    ]
+                }
+            }
+        },
         "CreateUserRequest": {
             "type": "object",
             "required": [
@@ -4737,6 +5627,85 @@ const docTemplate = `{
                 "confirm": {
                     "type": "boolean",
                     "example": true
+                }
+            }
+        },
+        "Evaluation": {
+            "type": "object",
+            "required": [
+                "company_name",
+                "created_at",
+                "id",
+                "order_id",
+                "product_id",
+                "rating",
+                "usage_report"
+            ],
+            "properties": {
+                "company_name": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "order_id": {
+                    "type": "integer"
+                },
+                "product_id": {
+                    "type": "integer"
+                },
+                "rating": {
+                    "type": "integer"
+                },
+                "usage_report": {
+                    "type": "string"
+                }
+            }
+        },
+        "EvaluationPage": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/Evaluation"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
+        "EvaluationRequest": {
+            "type": "object",
+            "required": [
+                "rating",
+                "usage_report"
+            ],
+            "properties": {
+                "rating": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "usage_report": {
+                    "type": "string",
+                    "maxLength": 8000,
+                    "example": "云主机运行稳定，服务商响应及时。"
                 }
             }
         },
@@ -4884,6 +5853,244 @@ const docTemplate = `{
                 }
             }
         },
+        "Order": {
+            "type": "object",
+            "required": [
+                "allowed_actions",
+                "attachments",
+                "created_at",
+                "discount_fen",
+                "enterprise_id",
+                "events",
+                "id",
+                "lines",
+                "no_discount_reason",
+                "payable_fen",
+                "policy",
+                "provider_id",
+                "provider_name",
+                "stages",
+                "status",
+                "subtotal_fen",
+                "updated_at"
+            ],
+            "properties": {
+                "allowed_actions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "attachments": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/OrderAttachment"
+                    }
+                },
+                "buyer": {
+                    "$ref": "#/definitions/OrderBuyer"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "discount_fen": {
+                    "type": "integer"
+                },
+                "enterprise_id": {
+                    "type": "integer"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/OrderEvent"
+                    }
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "lines": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/OrderLine"
+                    }
+                },
+                "no_discount_reason": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "payable_fen": {
+                    "type": "integer"
+                },
+                "policy": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/AppliedPolicy"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "provider_id": {
+                    "type": "integer"
+                },
+                "provider_name": {
+                    "type": "string"
+                },
+                "stages": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/OrderStage"
+                    }
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "submitted",
+                        "contract_pending",
+                        "contract_rejected",
+                        "in_progress",
+                        "completion_reported",
+                        "completed",
+                        "cancelled"
+                    ]
+                },
+                "subtotal_fen": {
+                    "type": "integer"
+                },
+                "updated_at": {
+                    "type": "string"
+                }
+            }
+        },
+        "OrderAttachment": {
+            "type": "object",
+            "required": [
+                "content_type",
+                "created_at",
+                "id",
+                "kind",
+                "name",
+                "size_bytes",
+                "uploaded_by",
+                "url"
+            ],
+            "properties": {
+                "content_type": {
+                    "type": "string",
+                    "example": "application/pdf"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "contract",
+                        "completion_report",
+                        "invoice"
+                    ]
+                },
+                "name": {
+                    "type": "string",
+                    "example": "合同.pdf"
+                },
+                "size_bytes": {
+                    "type": "integer"
+                },
+                "uploaded_by": {
+                    "type": "integer"
+                },
+                "url": {
+                    "type": "string"
+                }
+            }
+        },
+        "OrderBuyer": {
+            "type": "object",
+            "required": [
+                "company_name",
+                "contact_name",
+                "email",
+                "id",
+                "phone",
+                "region_code"
+            ],
+            "properties": {
+                "company_name": {
+                    "type": "string"
+                },
+                "contact_name": {
+                    "type": "string"
+                },
+                "email": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "region_code": {
+                    "type": "string"
+                }
+            }
+        },
+        "OrderEvent": {
+            "type": "object",
+            "required": [
+                "action",
+                "actor_id",
+                "actor_role",
+                "at",
+                "attachment_id",
+                "from_status",
+                "note",
+                "to_status"
+            ],
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "submit",
+                        "upload_contract",
+                        "agree_contract",
+                        "reject_contract",
+                        "upload_completion_report",
+                        "upload_invoice",
+                        "cancel"
+                    ]
+                },
+                "actor_id": {
+                    "type": "integer"
+                },
+                "actor_role": {
+                    "type": "string",
+                    "enum": [
+                        "enterprise",
+                        "provider"
+                    ]
+                },
+                "at": {
+                    "type": "string"
+                },
+                "attachment_id": {
+                    "type": "integer",
+                    "x-nullable": true
+                },
+                "from_status": {
+                    "type": "string"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "to_status": {
+                    "type": "string"
+                }
+            }
+        },
         "OrderLine": {
             "type": "object",
             "required": [
@@ -4942,6 +6149,32 @@ const docTemplate = `{
                 }
             }
         },
+        "OrderPage": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/OrderSummary"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
+                    "type": "integer"
+                }
+            }
+        },
         "OrderRequest": {
             "type": "object",
             "required": [
@@ -4960,6 +6193,94 @@ const docTemplate = `{
                     "description": "The sum of payable_fen over the quote's orders; when the price has\nchanged since, nothing is ordered and 409 price_changed carries the\nnew quote.",
                     "type": "integer",
                     "example": 138600
+                }
+            }
+        },
+        "OrderStage": {
+            "type": "object",
+            "required": [
+                "at",
+                "stage",
+                "state"
+            ],
+            "properties": {
+                "at": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "stage": {
+                    "type": "string",
+                    "enum": [
+                        "submitted",
+                        "contract_pending",
+                        "in_progress",
+                        "completion_reported",
+                        "completed"
+                    ]
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "done",
+                        "current",
+                        "pending"
+                    ]
+                }
+            }
+        },
+        "OrderSummary": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "discount_fen",
+                "enterprise_id",
+                "id",
+                "payable_fen",
+                "provider_id",
+                "provider_name",
+                "status",
+                "subtotal_fen",
+                "updated_at"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "discount_fen": {
+                    "type": "integer"
+                },
+                "enterprise_id": {
+                    "type": "integer"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "payable_fen": {
+                    "type": "integer"
+                },
+                "provider_id": {
+                    "type": "integer"
+                },
+                "provider_name": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "submitted",
+                        "contract_pending",
+                        "contract_rejected",
+                        "in_progress",
+                        "completion_reported",
+                        "completed",
+                        "cancelled"
+                    ]
+                },
+                "subtotal_fen": {
+                    "type": "integer"
+                },
+                "updated_at": {
+                    "type": "string"
                 }
             }
         },

@@ -31,7 +31,18 @@ const (
 	TemplateCertificationRejected = "certification_rejected"
 	TemplateProviderApproved      = "provider_approved"
 	TemplateProviderRejected      = "provider_rejected"
+	TemplateOrderUpdate           = "order_update"
 )
+
+// OrderUpdate is the data of TemplateOrderUpdate: what happened to an
+// order, told to the other party.
+type OrderUpdate struct {
+	Name         string
+	OrderID      int64
+	Counterparty string
+	What         string
+	Note         string
+}
 
 // CertificationApproved is the data of TemplateCertificationApproved.
 // DecidedAt is shown in the location it carries: convert it to the

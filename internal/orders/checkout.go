@@ -202,6 +202,11 @@ func (c *Checkout) Place(ctx context.Context, enterpriseID int64, lineIDs []int6
 			if err := c.Store.Create(ctx, o); err != nil {
 				return err
 			}
+			err := c.Store.AddEvent(ctx, &Event{OrderID: o.ID, ActorID: enterpriseID,
+				ActorRole: "enterprise", Action: ActionSubmit, To: StatusSubmitted, At: now})
+			if err != nil {
+				return err
+			}
 			if o.DiscountFen > 0 {
 				err := c.Benefits.Reserve(ctx, o.PolicyID, o.BenefitID, enterpriseID, o.ID, o.DiscountFen)
 				if err != nil {

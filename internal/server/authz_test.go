@@ -29,6 +29,7 @@ var (
 	admin      = only(auth.RoleAdmin)
 	provider   = only(auth.RoleProvider)
 	enterprise = only(auth.RoleEnterprise)
+	parties    = only(auth.RoleEnterprise, auth.RoleProvider)
 )
 
 // accessTable is the authorization contract of every route. A route
@@ -94,21 +95,32 @@ var accessTable = map[string]rule{
 	"POST /api/v1/admin/products/:id/unpublish":           admin,
 	"POST /api/v1/admin/products/:id/unblock":             admin,
 
-	"GET /api/v1/benefits":                     enterprise,
-	"POST /api/v1/benefits/:policy_id/claim":   enterprise,
-	"POST /api/v1/benefits/:policy_id/decline": enterprise,
-	"GET /api/v1/admin/policies":               admin,
-	"POST /api/v1/admin/policies":              admin,
-	"GET /api/v1/admin/policies/:id":           admin,
-	"PATCH /api/v1/admin/policies/:id":         admin,
-	"POST /api/v1/admin/policies/:id/activate": admin,
-	"POST /api/v1/admin/policies/:id/close":    admin,
-	"GET /api/v1/cart":                         enterprise,
-	"POST /api/v1/cart/items":                  enterprise,
-	"PATCH /api/v1/cart/items/:id":             enterprise,
-	"DELETE /api/v1/cart/items/:id":            enterprise,
-	"POST /api/v1/orders/quote":                enterprise,
-	"POST /api/v1/orders":                      enterprise,
+	"GET /api/v1/benefits":                              enterprise,
+	"POST /api/v1/benefits/:policy_id/claim":            enterprise,
+	"POST /api/v1/benefits/:policy_id/decline":          enterprise,
+	"GET /api/v1/admin/policies":                        admin,
+	"POST /api/v1/admin/policies":                       admin,
+	"GET /api/v1/admin/policies/:id":                    admin,
+	"PATCH /api/v1/admin/policies/:id":                  admin,
+	"POST /api/v1/admin/policies/:id/activate":          admin,
+	"POST /api/v1/admin/policies/:id/close":             admin,
+	"GET /api/v1/cart":                                  enterprise,
+	"POST /api/v1/cart/items":                           enterprise,
+	"PATCH /api/v1/cart/items/:id":                      enterprise,
+	"DELETE /api/v1/cart/items/:id":                     enterprise,
+	"POST /api/v1/orders/quote":                         enterprise,
+	"POST /api/v1/orders":                               enterprise,
+	"GET /api/v1/orders":                                parties,
+	"GET /api/v1/orders/:id":                            signedIn,
+	"GET /api/v1/orders/:id/attachments":                signedIn,
+	"GET /api/v1/orders/:id/attachments/:attachment_id": signedIn,
+	"POST /api/v1/orders/:id/contract":                  provider,
+	"POST /api/v1/orders/:id/completion-report":         provider,
+	"POST /api/v1/orders/:id/invoice":                   provider,
+	"POST /api/v1/orders/:id/contract-decision":         enterprise,
+	"POST /api/v1/orders/:id/cancel":                    parties,
+	"POST /api/v1/orders/:id/evaluation":                enterprise,
+	"GET /api/v1/products/:id/evaluations":              anyone,
 }
 
 var roles = []auth.Role{auth.RoleEnterprise, auth.RoleProvider, auth.RoleReviewer, auth.RoleAdmin}

@@ -79,6 +79,7 @@ func (a *App) router() (*gin.Engine, error) {
 	benefitshttp.New(a.Benefits, v).Routes(ent, admin)
 	carthttp.New(a.Cart, v).Routes(ent)
 	ordershttp.New(a.Checkout, a.Keys, v).Routes(ent)
+	ordershttp.NewOrders(a.Orders, a.Uploads, v).Routes(pub, signed, limits)
 	return r, nil
 }
 

@@ -53,6 +53,7 @@ type App struct {
 	Cart          *cart.Service
 	Checkout      *orders.Checkout
 	Keys          *idempotency.Keys
+	Orders        *orders.Service
 	Uploads       *files.Receiver
 	Mail          *mail.Worker
 	Handler       http.Handler

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"shangyun/internal/accounts"
@@ -70,6 +71,11 @@ func (a *App) wire(o Options) error {
 		Categories: a.Catalog, Tx: tx, Now: o.Now,
 	})
 	a.Keys = idempotency.New(a.DB, o.Now)
+	a.Orders = orders.NewService(orders.ServiceDeps{
+		Store: ordersdb.New(a.DB), Files: filesdb.New(a.DB), Blobs: blobs, Settler: a.Benefits,
+		Regions: a.Regions, Tx: tx, Audit: auditdb.New(a.DB, o.Now),
+		Notifier: orderMail{outbox: outbox, users: users}, Now: o.Now,
+	})
 	a.Accounts = accounts.NewService(accounts.Deps{
 		Store: users, Tx: tx, Regions: a.Regions, Tokens: issuer,
 		Limiter: accounts.NewMemoryLimiter(o.Now), Now: o.Now,
@@ -140,6 +146,43 @@ func (m providerMail) ProviderDecided(ctx context.Context, p catalog.Provider, a
 	}
 	msg, err := mail.Render(name, p.Email, p.ContactName, mail.ProviderDecision{
 		CompanyName: p.Name, ContactName: p.ContactName, Reason: reason})
+	if err != nil {
+		return err
+	}
+	return m.outbox.Enqueue(ctx, msg)
+}
+
+// orderMail tells the other party of an order what happened, through the
+// outbox.
+type orderMail struct {
+	outbox *mail.Outbox
+	users  interface {
+		UserByID(ctx context.Context, id int64) (accounts.User, error)
+	}
+}
+
+// orderWhat words each action for the mail's subject and text.
+var orderWhat = map[string]string{
+	orders.ActionUploadContract:         "已上传合同，请确认",
+	orders.ActionAgreeContract:          "合同已确认，进入施工环节",
+	orders.ActionRejectContract:         "合同被拒绝，请重新上传",
+	orders.ActionUploadCompletionReport: "已上传竣工报告",
+	orders.ActionUploadInvoice:          "已上传发票，交易完成",
+	orders.ActionCancel:                 "已取消",
+}
+
+func (m orderMail) OrderChanged(ctx context.Context, o orders.Order, recipientID int64,
+	action, note string) error {
+	u, err := m.users.UserByID(ctx, recipientID)
+	if err != nil {
+		return err
+	}
+	other := o.ProviderName
+	if recipientID == o.ProviderID {
+		other = "采购企业编号 " + strconv.FormatInt(o.EnterpriseID, 10)
+	}
+	msg, err := mail.Render(mail.TemplateOrderUpdate, u.Email, u.ContactName, mail.OrderUpdate{
+		Name: u.ContactName, OrderID: o.ID, Counterparty: other, What: orderWhat[action], Note: note})
 	if err != nil {
 		return err
 	}

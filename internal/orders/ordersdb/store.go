@@ -3,13 +3,16 @@ package ordersdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"shangyun/internal/database"
 	"shangyun/internal/orders"
+	"shangyun/internal/problem"
 )
 
 // OrderRow is an order as stored.
@@ -56,7 +59,7 @@ type LineRow struct {
 func (LineRow) TableName() string { return "order_lines" }
 
 // Models lists the rows this package stores, for schema checks.
-func Models() []any { return []any{&OrderRow{}, &LineRow{}} }
+func Models() []any { return append([]any{&OrderRow{}, &LineRow{}}, StageModels()...) }
 
 // Store is the GORM implementation of orders.Store.
 type Store struct{ db *gorm.DB }
@@ -103,4 +106,126 @@ func (s *Store) Create(ctx context.Context, o *orders.Order) error {
 		o.Lines[i].ID, o.Lines[i].OrderID = lines[i].ID, r.ID
 	}
 	return nil
+}
+
+// orderView is an order with its buyer's account.
+type orderView struct {
+	OrderRow
+	BuyerCompany string
+	BuyerContact string
+	BuyerPhone   *string
+	BuyerEmail   string
+	BuyerRegion  *string
+}
+
+const orderColumns = "orders.*, users.company_name AS buyer_company, " +
+	"users.contact_name AS buyer_contact, users.phone AS buyer_phone, " +
+	"users.email AS buyer_email, users.region_code AS buyer_region"
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func (v orderView) domain() (orders.Order, orders.Buyer) {
+	r := v.OrderRow
+	o := orders.Order{ID: r.ID, EnterpriseID: r.EnterpriseID, ProviderID: r.ProviderID,
+		ProviderName: r.ProviderName, Status: r.Status, SubtotalFen: r.SubtotalFen,
+		DiscountFen: r.DiscountFen, PayableFen: r.PayableFen, BenefitID: deref(r.BenefitID),
+		PolicyID: deref(r.PolicyID), PolicyVersion: deref(r.PolicyVersion),
+		PolicyName: deref(r.PolicyName), DiscountRate: deref(r.DiscountRate),
+		PerOrderCapFen: deref(r.PerOrderCapFen), NoDiscountReason: deref(r.NoDiscountReason),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	b := orders.Buyer{ID: r.EnterpriseID, CompanyName: v.BuyerCompany,
+		ContactName: v.BuyerContact, Phone: deref(v.BuyerPhone), Email: v.BuyerEmail,
+		RegionCode: deref(v.BuyerRegion)}
+	return o, b
+}
+
+func (s *Store) orders(db *gorm.DB) *gorm.DB {
+	return db.Table("orders").Select(orderColumns).
+		Joins("JOIN users ON users.id = orders.enterprise_id")
+}
+
+func (s *Store) get(ctx context.Context, db *gorm.DB, id int64) (orders.Order, orders.Buyer, error) {
+	var v orderView
+	err := s.orders(db).Where("orders.id = ?", id).Take(&v).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return orders.Order{}, orders.Buyer{}, problem.NotFound()
+	}
+	if err != nil {
+		return orders.Order{}, orders.Buyer{}, fmt.Errorf("find order: %w", err)
+	}
+	o, b := v.domain()
+	var lines []LineRow
+	if err := database.Conn(ctx, s.db).Where("order_id = ?", id).Order("id").Find(&lines).Error; err != nil {
+		return orders.Order{}, orders.Buyer{}, fmt.Errorf("order lines: %w", err)
+	}
+	for _, l := range lines {
+		o.Lines = append(o.Lines, orders.Line{ID: l.ID, OrderID: l.OrderID, ProductID: l.ProductID,
+			SpecID: l.SpecID, CategoryID: l.CategoryID, ProductName: l.ProductName,
+			SpecName: l.SpecName, UnitPriceFen: l.UnitPriceFen, Quantity: l.Quantity,
+			BillingUnit: l.BillingUnit, TotalFen: l.LineTotalFen, Covered: l.Covered})
+	}
+	return o, b, nil
+}
+
+// Get implements orders.Store in two statements.
+func (s *Store) Get(ctx context.Context, id int64) (orders.Order, orders.Buyer, error) {
+	return s.get(ctx, database.Conn(ctx, s.db), id)
+}
+
+// LockOrder implements orders.Store.
+func (s *Store) LockOrder(ctx context.Context, id int64) (orders.Order, orders.Buyer, error) {
+	return s.get(ctx, database.Conn(ctx, s.db).Clauses(clause.Locking{Strength: "UPDATE"}), id)
+}
+
+var groups = map[string][]string{
+	"completed": {orders.StatusCompleted},
+	"cancelled": {orders.StatusCancelled},
+	"open": {orders.StatusSubmitted, orders.StatusContractPending, orders.StatusContractRejected,
+		orders.StatusInProgress, orders.StatusCompletionReported},
+}
+
+// List implements orders.Store in two statements, a count and a page.
+func (s *Store) List(ctx context.Context, f orders.Filter) ([]orders.Order, int64, error) {
+	q := database.Conn(ctx, s.db).Table("orders")
+	if f.EnterpriseID != 0 {
+		q = q.Where("orders.enterprise_id = ?", f.EnterpriseID)
+	}
+	if f.ProviderID != 0 {
+		q = q.Where("orders.provider_id = ?", f.ProviderID)
+	}
+	if statuses, ok := groups[f.Group]; ok {
+		q = q.Where("orders.status IN ?", statuses)
+	}
+	q = q.Session(&gorm.Session{})
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count orders: %w", err)
+	}
+	var views []orderView
+	err := q.Select(orderColumns).Joins("JOIN users ON users.id = orders.enterprise_id").
+		Order("orders.id DESC").Offset(f.Page.Offset()).Limit(f.Page.PageSize).Find(&views).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list orders: %w", err)
+	}
+	out := make([]orders.Order, len(views))
+	for i, v := range views {
+		out[i], _ = v.domain()
+	}
+	return out, total, nil
+}
+
+// SetStatus implements orders.Store with a conditional update.
+func (s *Store) SetStatus(ctx context.Context, id int64, from, to string, at time.Time) (bool, error) {
+	res := database.Conn(ctx, s.db).Model(&OrderRow{}).Where("id = ? AND status = ?", id, from).
+		Updates(map[string]any{"status": to, "updated_at": at})
+	if res.Error != nil {
+		return false, fmt.Errorf("set order status: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
