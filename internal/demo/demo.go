@@ -82,7 +82,10 @@ func Seed(ctx context.Context, app *server.App) error {
 	if err := seedCatalog(ctx, app, providers); err != nil {
 		return err
 	}
-	return seedPolicies(ctx, app, made["demo_enterprise"])
+	if err := seedPolicies(ctx, app, made["demo_enterprise"]); err != nil {
+		return err
+	}
+	return seedOrders(ctx, app, made["demo_enterprise"])
 }
 
 func create(ctx context.Context, app *server.App, a Account) (accounts.User, error) {

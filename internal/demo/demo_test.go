@@ -76,6 +76,23 @@ func TestSeedTwiceAndSignIn(t *testing.T) {
 			t.Errorf("demo enterprise: %d claimed, %d offered; want 1 and 1 (the city policy)",
 				len(ben.Claimed), len(ben.Offers))
 		}
+		var list struct {
+			Items []struct {
+				Status string `json:"status"`
+			} `json:"items"`
+		}
+		s.Client(t).As(tokens["demo_enterprise"]).Do("GET", "/api/v1/orders", nil).
+			Expect(t, 200).Decode(t, &list)
+		statuses := map[string]bool{}
+		for _, o := range list.Items {
+			statuses[o.Status] = true
+		}
+		if len(statuses) != 7 {
+			t.Errorf("demo orders cover %v; want all seven statuses", statuses)
+		}
+		if err := s.App.Benefits.Verify(context.Background()); err != nil {
+			t.Error(err)
+		}
 		if len(tree) != 6 || leaves != 20 || products.Total != 9 {
 			t.Errorf("catalog: %d areas, %d leaves, %d products; want 6, 20, 9",
 				len(tree), leaves, products.Total)

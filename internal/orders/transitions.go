@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"strings"
 	"time"
 
 	"shangyun/internal/auth"
@@ -143,4 +144,20 @@ func Progress(status string, events []Event) []Stage {
 		out[i] = st
 	}
 	return out
+}
+
+// TableMarkdown renders Table for people: the README and the API document
+// show exactly this, and a test holds them to it.
+func TableMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| role | from | action | to | file |\n| --- | --- | --- | --- | --- |\n")
+	for _, t := range Table {
+		file := t.File
+		if file == "" {
+			file = "—"
+		}
+		b.WriteString("| " + string(t.Role) + " | " + t.From + " | " + t.Action + " | " + t.To +
+			" | " + file + " |\n")
+	}
+	return b.String()
 }
