@@ -9,9 +9,9 @@ package server
 //	@description				and buy cloud products from approved providers. Errors are RFC 9457
 //	@description				problem details with a stable `code`; messages are Chinese by default and
 //	@description				English with `Accept-Language: en`. Money is integer fen in `_fen` fields.
-//	@description				
+//	@description
 //	@description				Orders follow this transition table; anything else is 409 invalid_transition:
-//	@description				
+//	@description
 //	@description				| role | from | action | to | file |
 //	@description				| --- | --- | --- | --- | --- |
 //	@description				| provider | submitted | upload_contract | contract_pending | contract |
