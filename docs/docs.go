@@ -15,6 +15,105 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/api/v1/admin/audit-logs": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "Every decision and state change: who, role, what, target, when, and\nfrom which address. from and to are dates (YYYY-MM-DD) in the platform's\ntime zone, both included.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "The audit log, newest first",
+                "parameters": [
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Only this actor",
+                        "name": "actor_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Only this action, e.g. certification.approve",
+                        "name": "action",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Only this kind of target, e.g. order",
+                        "name": "target_type",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Only this target",
+                        "name": "target_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "From this date",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "To this date",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Page, from 1",
+                        "name": "page",
+                        "in": "query"
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Items a page",
+                        "name": "page_size",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/AuditEntryPage"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/categories": {
             "post": {
                 "security": [
@@ -984,6 +1083,33 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "enum": [
+                            "active",
+                            "disabled"
+                        ],
+                        "type": "string",
+                        "description": "Only this account status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "pending",
+                            "approved",
+                            "rejected"
+                        ],
+                        "type": "string",
+                        "description": "Providers in this approval state (the approval queue: pending)",
+                        "name": "provider_status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "Only users in this region or below",
+                        "name": "region_code",
+                        "in": "query"
+                    },
+                    {
                         "minimum": 1,
                         "type": "integer",
                         "description": "Page, from 1",
@@ -1093,6 +1219,122 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/users/{id}/disable": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A disabled account's tokens stop working at once (403\naccount_disabled) and it cannot sign in; its refresh tokens are\nrevoked. An admin cannot change its own account.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Disable or enable an account",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "User id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/User"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition: one's own account",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/users/{id}/enable": {
+            "post": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "A disabled account's tokens stop working at once (403\naccount_disabled) and it cannot sign in; its refresh tokens are\nrevoked. An admin cannot change its own account.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Disable or enable an account",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "User id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/User"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_transition: one's own account",
                         "schema": {
                             "$ref": "#/definitions/Problem"
                         }
@@ -4543,6 +4785,104 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/reports/{name}": {
+            "get": {
+                "security": [
+                    {
+                        "Bearer": []
+                    }
+                ],
+                "description": "certifications: by status. benefits: claimed, quota, reserved and used.\norders: by status, with amounts. enterprises: new accounts per month.\nAdmins see the province, reviewers their region's counties. from and to\nare dates in the platform's time zone, both included; months are counted\nin it too. format=csv is UTF-8 with a byte order mark, for Excel.",
+                "produces": [
+                    "application/json",
+                    "text/csv",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                ],
+                "tags": [
+                    "reports"
+                ],
+                "summary": "A report per city and county",
+                "parameters": [
+                    {
+                        "enum": [
+                            "certifications",
+                            "benefits",
+                            "orders",
+                            "enterprises"
+                        ],
+                        "type": "string",
+                        "description": "Which report",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv",
+                            "xlsx"
+                        ],
+                        "type": "string",
+                        "description": "Answer format",
+                        "name": "format",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "From this date",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "format": "date",
+                        "description": "To this date",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "minimum": 1,
+                        "type": "integer",
+                        "description": "Only this policy (benefits and orders)",
+                        "name": "policy_id",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/Report"
+                        }
+                    },
+                    "401": {
+                        "description": "unauthenticated",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden, account_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not_found: no such report",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/review/certifications": {
             "get": {
                 "security": [
@@ -4977,6 +5317,91 @@ const docTemplate = `{
                     "type": "integer"
                 },
                 "version": {
+                    "type": "integer"
+                }
+            }
+        },
+        "AuditEntry": {
+            "type": "object",
+            "required": [
+                "action",
+                "actor_id",
+                "actor_role",
+                "client_ip",
+                "created_at",
+                "detail",
+                "id",
+                "request_id",
+                "target_id",
+                "target_type"
+            ],
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "example": "certification.approve"
+                },
+                "actor_id": {
+                    "type": "integer",
+                    "x-nullable": true
+                },
+                "actor_role": {
+                    "type": "string",
+                    "enum": [
+                        "enterprise",
+                        "provider",
+                        "reviewer",
+                        "admin",
+                        "system"
+                    ]
+                },
+                "client_ip": {
+                    "type": "string",
+                    "example": "203.0.113.7"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "integer"
+                },
+                "request_id": {
+                    "type": "string"
+                },
+                "target_id": {
+                    "type": "string",
+                    "example": "12"
+                },
+                "target_type": {
+                    "type": "string",
+                    "example": "certification"
+                }
+            }
+        },
+        "AuditEntryPage": {
+            "type": "object",
+            "required": [
+                "items",
+                "page",
+                "page_size",
+                "total"
+            ],
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/AuditEntry"
+                    }
+                },
+                "page": {
+                    "type": "integer"
+                },
+                "page_size": {
+                    "type": "integer"
+                },
+                "total": {
                     "type": "integer"
                 }
             }
@@ -7210,6 +7635,85 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 2000,
                     "example": "营业执照照片模糊，请重新上传清晰照片"
+                }
+            }
+        },
+        "Report": {
+            "type": "object",
+            "required": [
+                "columns",
+                "from",
+                "name",
+                "policy_id",
+                "rows",
+                "timezone",
+                "to",
+                "totals"
+            ],
+            "properties": {
+                "columns": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/ReportColumn"
+                    }
+                },
+                "from": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2026-01-01"
+                },
+                "name": {
+                    "type": "string",
+                    "enum": [
+                        "certifications",
+                        "benefits",
+                        "orders",
+                        "enterprises"
+                    ]
+                },
+                "policy_id": {
+                    "type": "integer",
+                    "x-nullable": true
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": {}
+                    }
+                },
+                "timezone": {
+                    "type": "string",
+                    "example": "Asia/Shanghai"
+                },
+                "to": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2026-12-31"
+                },
+                "totals": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "format": "int64"
+                    }
+                }
+            }
+        },
+        "ReportColumn": {
+            "type": "object",
+            "required": [
+                "key",
+                "title"
+            ],
+            "properties": {
+                "key": {
+                    "type": "string",
+                    "example": "approved"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "已通过"
                 }
             }
         },

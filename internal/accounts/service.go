@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"shangyun/internal/accounts/password"
+	"shangyun/internal/audit"
 	"shangyun/internal/auth"
 	"shangyun/internal/problem"
 	"shangyun/internal/token"
@@ -55,6 +56,7 @@ type Deps struct {
 	// Summarizers fill in the sign-in and profile answers, in order.
 	Summarizers []Summarizer
 	Guards      []ProfileGuard
+	Audit       audit.Recorder
 }
 
 // Service carries out the account rules.
@@ -131,6 +133,7 @@ func (s *Service) Login(ctx context.Context, login, plain, addr, lang string) (S
 	u, err := s.Store.UserByLogin(ctx, strings.TrimSpace(login))
 	if problem.CodeOf(err) == problem.CodeNotFound {
 		_, _ = password.Verify(plain, s.dummyHash) // same time as a wrong password
+		s.record(ctx, "auth.login_failed", "login", login, "unknown login")
 		return Session{}, badCredentials()
 	}
 	if err != nil {
@@ -145,6 +148,7 @@ func (s *Service) Login(ctx context.Context, login, plain, addr, lang string) (S
 		return Session{}, limited(problem.CodeAccountLocked, wait)
 	}
 	if ok, err := password.Verify(plain, u.PasswordHash); err != nil || !ok {
+		s.record(ctx, "auth.login_failed", "user", strconv.FormatInt(u.ID, 10), "wrong password")
 		locked, lerr := s.Limiter.Fail(ctx, lockKey, s.Policy.LockoutAttempts, s.Policy.LockoutDuration)
 		if lerr != nil {
 			return Session{}, problem.Unavailable(lerr)
@@ -376,7 +380,49 @@ func (s *Service) ChangePassword(ctx context.Context, id int64, old, next, confi
 	if err != nil {
 		return err
 	}
-	return s.Store.SetPassword(ctx, id, hash, s.Now().UTC())
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.SetPassword(ctx, id, hash, s.Now().UTC()); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, audit.Entry{Action: "account.password_change",
+			TargetType: "user", TargetID: strconv.FormatInt(id, 10)})
+	})
+}
+
+// record appends an audit entry outside any transaction; a failure is
+// logged by the recorder's caller only, since the action itself stands.
+func (s *Service) record(ctx context.Context, action, targetType, targetID, detail string) {
+	if len(targetID) > 64 {
+		targetID = targetID[:64]
+	}
+	_ = s.Audit.Record(ctx, audit.Entry{Action: action, TargetType: targetType,
+		TargetID: targetID, Detail: detail})
+}
+
+// SetStatus disables or enables an account, as an admin. A disabled
+// account's tokens stop working at once and it cannot sign in; an admin
+// cannot disable itself.
+func (s *Service) SetStatus(ctx context.Context, caller auth.Principal, id int64,
+	status string) (User, error) {
+	if caller.UserID == id {
+		return User{}, problem.New(problem.CodeInvalidTransition, problem.Text{
+			ZH: "不能停用或启用自己的账号。", EN: "You cannot change your own account's status."})
+	}
+	var u User
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.SetStatus(ctx, id, status, s.Now().UTC()); err != nil {
+			return err
+		}
+		action := map[string]string{StatusActive: "account.enable", StatusDisabled: "account.disable"}
+		if err := s.Audit.Record(ctx, audit.Entry{Action: action[status], TargetType: "user",
+			TargetID: strconv.FormatInt(id, 10)}); err != nil {
+			return err
+		}
+		var err error
+		u, err = s.Store.UserByID(ctx, id)
+		return err
+	})
+	return u, err
 }
 
 func limited(code string, wait time.Duration) *problem.Error {

@@ -56,7 +56,13 @@ type ProfileChange struct {
 
 // UserFilter selects users to list.
 type UserFilter struct {
-	Role string
+	Role   string
+	Status string
+	// ProviderStatus keeps providers in one approval state, for the
+	// approval queue.
+	ProviderStatus string
+	// Regions keeps users placed in one of these regions; nil keeps all.
+	Regions []string
 	// Q matches part of the username, email, phone or company name.
 	Q    string
 	Page paging.Request
@@ -93,6 +99,9 @@ type Store interface {
 	// credit code into the profile; credit_code_taken when another account
 	// holds the code.
 	SetCertified(ctx context.Context, id int64, company, creditCode string) error
+	// SetStatus enables or disables an account; disabling also revokes
+	// every refresh token.
+	SetStatus(ctx context.Context, id int64, status string, at time.Time) error
 	// List returns a page of users matching f, and how many match.
 	List(ctx context.Context, f UserFilter) ([]User, int64, error)
 

@@ -3,7 +3,12 @@
 // address. auditdb stores them.
 package audit
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"shangyun/internal/paging"
+)
 
 // Entry is one recorded action. The actor, client address and request id
 // come from the context of the request that made the change.
@@ -18,4 +23,28 @@ type Entry struct {
 // entry exists exactly when its change does.
 type Recorder interface {
 	Record(ctx context.Context, e Entry) error
+}
+
+// Record is a stored entry, as read back.
+type Record struct {
+	ID         int64
+	ActorID    int64
+	ActorRole  string
+	Action     string
+	TargetType string
+	TargetID   string
+	Detail     string
+	ClientIP   string
+	RequestID  string
+	CreatedAt  time.Time
+}
+
+// Filter selects entries to read; zero fields select all.
+type Filter struct {
+	ActorID    int64
+	Action     string
+	TargetType string
+	TargetID   string
+	From, To   time.Time
+	Page       paging.Request
 }

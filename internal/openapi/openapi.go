@@ -161,6 +161,16 @@ func mendResponses(op *openapi3.Operation, problem *openapi3.SchemaRef) {
 			if mt := r.Value.Content.Get("application/octet-stream"); mt != nil {
 				r.Value.Content = openapi3.Content{"*/*": mt}
 			}
+			// A route answering JSON or a file, such as a report, documents
+			// its JSON schema; its other media types are the file's bytes.
+			if r.Value.Content["application/json"] != nil {
+				for media := range r.Value.Content {
+					if media != "application/json" {
+						r.Value.Content[media] = openapi3.NewMediaType().WithSchema(
+							openapi3.NewStringSchema().WithFormat("binary"))
+					}
+				}
+			}
 		}
 		if r.Value != nil && (strings.HasPrefix(code, "4") || strings.HasPrefix(code, "5")) {
 			r.Value.Content = openapi3.Content{

@@ -121,6 +121,10 @@ var accessTable = map[string]rule{
 	"POST /api/v1/orders/:id/cancel":                    parties,
 	"POST /api/v1/orders/:id/evaluation":                enterprise,
 	"GET /api/v1/products/:id/evaluations":              anyone,
+	"POST /api/v1/admin/users/:id/disable":              admin,
+	"POST /api/v1/admin/users/:id/enable":               admin,
+	"GET /api/v1/admin/audit-logs":                      admin,
+	"GET /api/v1/reports/:name":                         staff,
 }
 
 var roles = []auth.Role{auth.RoleEnterprise, auth.RoleProvider, auth.RoleReviewer, auth.RoleAdmin}

@@ -10,6 +10,7 @@ import (
 	ginSwagger "github.com/swaggo/gin-swagger"
 
 	"shangyun/internal/accounts/accountshttp"
+	"shangyun/internal/audit/audithttp"
 	"shangyun/internal/auth"
 	"shangyun/internal/benefits/benefitshttp"
 	"shangyun/internal/cart/carthttp"
@@ -20,6 +21,7 @@ import (
 	"shangyun/internal/orders/ordershttp"
 	"shangyun/internal/problem"
 	"shangyun/internal/regions/regionshttp"
+	"shangyun/internal/reports/reportshttp"
 
 	_ "shangyun/docs" // the generated OpenAPI document
 )
@@ -80,6 +82,9 @@ func (a *App) router() (*gin.Engine, error) {
 	carthttp.New(a.Cart, v).Routes(ent)
 	ordershttp.New(a.Checkout, a.Keys, v).Routes(ent)
 	ordershttp.NewOrders(a.Orders, a.Uploads, v).Routes(pub, signed, limits)
+	audithttp.New(a.AuditLog, a.Loc).Routes(admin)
+	staff := signed.Group("", httpx.RequireRole(auth.RoleReviewer, auth.RoleAdmin))
+	reportshttp.New(a.Reports, a.Loc).Routes(staff)
 	return r, nil
 }
 

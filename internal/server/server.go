@@ -37,6 +37,7 @@ import (
 	"shangyun/internal/orders/ordersdb"
 	"shangyun/internal/regions"
 	"shangyun/internal/regions/regionsdb"
+	"shangyun/internal/reports"
 	"shangyun/internal/token"
 )
 
@@ -54,6 +55,9 @@ type App struct {
 	Checkout      *orders.Checkout
 	Keys          *idempotency.Keys
 	Orders        *orders.Service
+	Reports       *reports.Service
+	AuditLog      *auditdb.Log
+	Loc           *time.Location
 	Uploads       *files.Receiver
 	Mail          *mail.Worker
 	Handler       http.Handler

@@ -25,6 +25,8 @@ import (
 	"shangyun/internal/mail"
 	"shangyun/internal/orders"
 	"shangyun/internal/orders/ordersdb"
+	"shangyun/internal/reports"
+	"shangyun/internal/reports/reportsdb"
 	"shangyun/internal/token"
 )
 
@@ -71,6 +73,9 @@ func (a *App) wire(o Options) error {
 		Categories: a.Catalog, Tx: tx, Now: o.Now,
 	})
 	a.Keys = idempotency.New(a.DB, o.Now)
+	a.Reports = &reports.Service{Store: reportsdb.New(a.DB), Regions: a.Regions, Loc: loc}
+	a.AuditLog = auditdb.New(a.DB, o.Now)
+	a.Loc = loc
 	a.Orders = orders.NewService(orders.ServiceDeps{
 		Store: ordersdb.New(a.DB), Files: filesdb.New(a.DB), Blobs: blobs, Settler: a.Benefits,
 		Regions: a.Regions, Tx: tx, Audit: auditdb.New(a.DB, o.Now),
@@ -86,6 +91,7 @@ func (a *App) wire(o Options) error {
 			AddressPerMinute: cfg.Auth.AddressPerMinute,
 		},
 		Summarizers: []accounts.Summarizer{a.Certification, a.Benefits},
+		Audit:       auditdb.New(a.DB, o.Now),
 		Guards:      []accounts.ProfileGuard{a.Certification},
 	})
 

@@ -235,11 +235,42 @@ func (s *Store) SetCertified(ctx context.Context, id int64, company, code string
 	return nil
 }
 
+// SetStatus implements accounts.Store.
+func (s *Store) SetStatus(ctx context.Context, id int64, status string, at time.Time) error {
+	db := database.Conn(ctx, s.db)
+	res := db.Model(&UserRow{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "updated_at": at})
+	if res.Error != nil {
+		return fmt.Errorf("set account status: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return problem.NotFound()
+	}
+	if status != accounts.StatusDisabled {
+		return nil
+	}
+	err := db.Model(&RefreshRow{}).Where("user_id = ? AND revoked_at IS NULL", id).
+		Update("revoked_at", at).Error
+	if err != nil {
+		return fmt.Errorf("revoke refresh tokens: %w", err)
+	}
+	return nil
+}
+
 // List implements accounts.Store.
 func (s *Store) List(ctx context.Context, f accounts.UserFilter) ([]accounts.User, int64, error) {
 	q := database.Conn(ctx, s.db).Model(&UserRow{})
 	if f.Role != "" {
 		q = q.Where("role = ?", f.Role)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.ProviderStatus != "" {
+		q = q.Where("provider_status = ?", f.ProviderStatus)
+	}
+	if f.Regions != nil {
+		q = q.Where("region_code IN ?", f.Regions)
 	}
 	if f.Q != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"

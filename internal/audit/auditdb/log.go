@@ -76,3 +76,47 @@ func clip(s string, n int) string {
 	}
 	return s
 }
+
+// List returns a page of entries matching f, newest first, and how many
+// match, in two statements.
+func (l *Log) List(ctx context.Context, f audit.Filter) ([]audit.Record, int64, error) {
+	q := database.Conn(ctx, l.db).Model(&Row{})
+	if f.ActorID != 0 {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.TargetType != "" {
+		q = q.Where("target_type = ?", f.TargetType)
+	}
+	if f.TargetID != "" {
+		q = q.Where("target_id = ?", f.TargetID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To)
+	}
+	q = q.Session(&gorm.Session{})
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count audit entries: %w", err)
+	}
+	var rows []Row
+	err := q.Order("id DESC").Offset(f.Page.Offset()).Limit(f.Page.PageSize).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list audit entries: %w", err)
+	}
+	out := make([]audit.Record, len(rows))
+	for i, r := range rows {
+		out[i] = audit.Record{ID: r.ID, ActorRole: r.ActorRole, Action: r.Action,
+			TargetType: r.TargetType, TargetID: r.TargetID, Detail: r.Detail,
+			ClientIP: r.ClientIP, RequestID: r.RequestID, CreatedAt: r.CreatedAt}
+		if r.ActorID != nil {
+			out[i].ActorID = *r.ActorID
+		}
+	}
+	return out, total, nil
+}
