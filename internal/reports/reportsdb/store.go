@@ -84,7 +84,7 @@ func (s *Store) OrderSums(ctx context.Context, counties []string, p reports.Peri
 		q = q.Where("orders.policy_id = ?", policyID)
 	}
 	var rows []struct {
-		County, Status                       string
+		County, Status                      string
 		Orders, Subtotal, Discount, Payable int64
 	}
 	err := q.Select("users.region_code AS county, orders.status AS status, COUNT(*) AS orders, " +
