@@ -4,6 +4,7 @@
 //	shangyun migrate up|status     apply or list schema migrations
 //	shangyun admin create ...      create an administrator
 //	shangyun seed demo             load the demo data
+//	shangyun healthcheck           exit 0 when the local server answers /healthz
 package main
 
 import (
@@ -15,10 +16,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
+	_ "time/tzdata" // the platform's time zone, even in an image without zone files
 
 	"shangyun/internal/accounts"
 	"shangyun/internal/auth"
@@ -38,6 +42,8 @@ commands:
   admin create --username U --email E (--password P | --password-stdin)
                               create an administrator
   seed demo                   load the demo data (accounts of every role)
+  healthcheck                 exit 0 when the server on http.addr answers /healthz
+                              (for container health checks)
 `
 
 func main() {
@@ -77,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return adminCreate(ctx, cfg, log, fs.Args()[2:], stdin, stdout)
 	case cmd == "seed demo":
 		return seedDemo(ctx, cfg, log, stdout)
+	case cmd == "healthcheck":
+		return healthcheck(ctx, cfg)
 	}
 	fs.Usage()
 	return errors.New("unknown command: " + cmd)
@@ -194,6 +202,34 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, out io.W
 	fmt.Fprintln(out, "Demo data loaded. Demo accounts (sign in with POST /api/v1/auth/login):")
 	for _, a := range demo.Accounts {
 		fmt.Fprintf(out, "  %-10s %-17s password %-14s %s\n", a.Role, a.Username, a.Password, a.Note)
+	}
+	return nil
+}
+
+// healthcheck asks the server listening on the configured address for
+// /healthz, through loopback when it listens on every interface.
+func healthcheck(ctx context.Context, cfg config.Config) error {
+	host, port, err := net.SplitHostPort(cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		"http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
 	}
 	return nil
 }
