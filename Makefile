@@ -27,6 +27,9 @@ test:
 	@if [ -z "$$SHANGYUN_TEST_MYSQL_DSN" ]; then \
 		echo "Note: the MySQL suites were skipped; set SHANGYUN_TEST_MYSQL_DSN to run them."; \
 	fi
+	@if [ -z "$$SHANGYUN_TEST_REDIS_ADDR" ]; then \
+		echo "Note: the Redis suites were skipped; set SHANGYUN_TEST_REDIS_ADDR (host:port) to run them."; \
+	fi
 
 ## lint: gofmt, go vet and golangci-lint (staticcheck and friends)
 lint: bin/golangci-lint

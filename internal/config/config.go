@@ -68,8 +68,9 @@ type Auth struct {
 
 // Mail holds the outgoing mail settings.
 type Mail struct {
-	SMTPAddr string `koanf:"smtp_addr"`
-	From     string `koanf:"from"`
+	SMTPAddr     string        `koanf:"smtp_addr"`
+	From         string        `koanf:"from"`
+	PollInterval time.Duration `koanf:"poll_interval"`
 }
 
 // Redis holds the shared-state settings.
@@ -121,7 +122,7 @@ func Default() Config {
 			LockoutDuration:  15 * time.Minute,
 			AddressPerMinute: 30,
 		},
-		Mail: Mail{From: "noreply@localhost"},
+		Mail: Mail{From: "noreply@localhost", PollInterval: 5 * time.Second},
 		Log:  Log{Level: "info"},
 	}
 }
@@ -130,26 +131,27 @@ func Default() Config {
 // A variable named here with the suffix _FILE is read from that file, so
 // that secrets can come from mounted files.
 var envKeys = map[string]string{
-	"SHANGYUN_HTTP_ADDR":         "http.addr",
-	"SHANGYUN_CORS_ORIGINS":      "http.cors_origins",
-	"SHANGYUN_DATA_DIR":          "data_dir",
-	"SHANGYUN_TIMEZONE":          "timezone",
-	"SHANGYUN_DB_DRIVER":         "db.driver",
-	"SHANGYUN_DB_DSN":            "db.dsn",
-	"SHANGYUN_DB_AUTO_MIGRATE":   "db.auto_migrate",
-	"SHANGYUN_JWT_SECRET":        "auth.jwt_secret",
-	"SHANGYUN_JWT_KEYS":          "auth.jwt_keys",
-	"SHANGYUN_SMTP_ADDR":         "mail.smtp_addr",
-	"SHANGYUN_MAIL_FROM":         "mail.from",
-	"SHANGYUN_REDIS_ADDR":        "redis.addr",
-	"SHANGYUN_S3_ENDPOINT":       "s3.endpoint",
-	"SHANGYUN_S3_BUCKET":         "s3.bucket",
-	"SHANGYUN_S3_ACCESS_KEY":     "s3.access_key",
-	"SHANGYUN_S3_SECRET_KEY":     "s3.secret_key",
-	"SHANGYUN_LOG_LEVEL":         "log.level",
-	"SHANGYUN_AUTH_ACCESS_TTL":   "auth.access_ttl",
-	"SHANGYUN_HTTP_BODY_LIMIT":   "http.body_limit_bytes",
-	"SHANGYUN_DB_MAX_OPEN_CONNS": "db.max_open_conns",
+	"SHANGYUN_HTTP_ADDR":          "http.addr",
+	"SHANGYUN_CORS_ORIGINS":       "http.cors_origins",
+	"SHANGYUN_DATA_DIR":           "data_dir",
+	"SHANGYUN_TIMEZONE":           "timezone",
+	"SHANGYUN_DB_DRIVER":          "db.driver",
+	"SHANGYUN_DB_DSN":             "db.dsn",
+	"SHANGYUN_DB_AUTO_MIGRATE":    "db.auto_migrate",
+	"SHANGYUN_JWT_SECRET":         "auth.jwt_secret",
+	"SHANGYUN_JWT_KEYS":           "auth.jwt_keys",
+	"SHANGYUN_SMTP_ADDR":          "mail.smtp_addr",
+	"SHANGYUN_MAIL_FROM":          "mail.from",
+	"SHANGYUN_MAIL_POLL_INTERVAL": "mail.poll_interval",
+	"SHANGYUN_REDIS_ADDR":         "redis.addr",
+	"SHANGYUN_S3_ENDPOINT":        "s3.endpoint",
+	"SHANGYUN_S3_BUCKET":          "s3.bucket",
+	"SHANGYUN_S3_ACCESS_KEY":      "s3.access_key",
+	"SHANGYUN_S3_SECRET_KEY":      "s3.secret_key",
+	"SHANGYUN_LOG_LEVEL":          "log.level",
+	"SHANGYUN_AUTH_ACCESS_TTL":    "auth.access_ttl",
+	"SHANGYUN_HTTP_BODY_LIMIT":    "http.body_limit_bytes",
+	"SHANGYUN_DB_MAX_OPEN_CONNS":  "db.max_open_conns",
 }
 
 // Load reads the YAML file at path (skipped when path is empty or the file
@@ -269,6 +271,7 @@ func (c Config) Validate() error {
 		{"auth.access_ttl", c.Auth.AccessTTL},
 		{"auth.refresh_ttl", c.Auth.RefreshTTL},
 		{"auth.lockout_duration", c.Auth.LockoutDuration},
+		{"mail.poll_interval", c.Mail.PollInterval},
 	} {
 		if d.v <= 0 {
 			bad(d.key, "must be a positive duration")

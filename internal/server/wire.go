@@ -108,7 +108,7 @@ func (a *App) wire(o Options) error {
 // RunBackground runs the background work — the mail outbox — until ctx
 // ends.
 func (a *App) RunBackground(ctx context.Context) {
-	a.Mail.Run(ctx, 5*time.Second)
+	a.Mail.Run(ctx, a.Config.Mail.PollInterval)
 }
 
 // certificationMail writes the decision mail into the outbox.
