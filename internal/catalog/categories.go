@@ -55,15 +55,25 @@ func (s *Service) Parents(ctx context.Context) (map[int64]int64, error) {
 // CategoryPage returns a category's introduction with its subcategories
 // and the providers that offer public products in it.
 func (s *Service) CategoryPage(ctx context.Context, id int64) (Category, []CategoryProvider, error) {
-	c, err := s.Store.Category(ctx, id)
+	c, err := s.category(ctx, id)
 	if err != nil {
 		return Category{}, nil, err
+	}
+	ps, err := s.Store.CategoryProviders(ctx, id)
+	return c, ps, err
+}
+
+// category returns a category with its children when it is top-level.
+func (s *Service) category(ctx context.Context, id int64) (Category, error) {
+	c, err := s.Store.Category(ctx, id)
+	if err != nil {
+		return Category{}, err
 	}
 	c.Children = []Category{}
 	if c.ParentID == 0 {
 		all, err := s.Store.Categories(ctx)
 		if err != nil {
-			return Category{}, nil, err
+			return Category{}, err
 		}
 		for _, ch := range all {
 			if ch.ParentID == c.ID {
@@ -71,8 +81,7 @@ func (s *Service) CategoryPage(ctx context.Context, id int64) (Category, []Categ
 			}
 		}
 	}
-	ps, err := s.Store.CategoryProviders(ctx, id)
-	return c, ps, err
+	return c, nil
 }
 
 // NewCategory is a category an admin creates.
@@ -137,7 +146,7 @@ func (s *Service) UpdateCategory(ctx context.Context, id int64, ch CategoryChang
 	if err != nil {
 		return Category{}, err
 	}
-	return s.Store.Category(ctx, id)
+	return s.category(ctx, id)
 }
 
 // DeleteCategory removes a category without children or products; one
@@ -178,7 +187,7 @@ func (s *Service) SetCategoryImage(ctx context.Context, id int64, f files.File) 
 	if err != nil {
 		return Category{}, err
 	}
-	return s.Store.Category(ctx, id)
+	return s.category(ctx, id)
 }
 
 // CategoryImage returns a category's image and its content.

@@ -240,12 +240,19 @@ func (s *Service) Unblock(ctx context.Context, id int64) (Product, error) {
 	})
 }
 
+// errNotBlocked refuses to unblock a product no admin holds.
+var errNotBlocked = problem.New(problem.CodeInvalidTransition, problem.Text{
+	ZH: "该产品未被管理员下架。", EN: "No admin holds this product."})
+
 func (s *Service) adminSet(ctx context.Context, id int64, action, reason string,
 	next func(Product) (string, bool)) (Product, error) {
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.Store.LockProduct(ctx, id)
 		if err != nil {
 			return err
+		}
+		if action == "product.unblock" && !p.Blocked {
+			return errNotBlocked
 		}
 		status, blocked := next(p)
 		if err := s.Store.SetProductState(ctx, id, status, blocked, reason, s.Now().UTC()); err != nil {

@@ -113,7 +113,6 @@ func (h *Admin) updateCategory(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	cat.Children = nil
 	c.JSON(http.StatusOK, toNode(cat))
 }
 
@@ -279,6 +278,7 @@ func (h *Admin) unpublish(c *gin.Context) {
 //	@Failure	401	{object}	httpx.Problem	"unauthenticated"
 //	@Failure	403	{object}	httpx.Problem	"forbidden, account_disabled"
 //	@Failure	404	{object}	httpx.Problem	"not_found"
+//	@Failure	409	{object}	httpx.Problem	"invalid_transition: not held by an admin"
 //	@Router		/api/v1/admin/products/{id}/unblock [post]
 func (h *Admin) unblock(c *gin.Context) {
 	if id, ok := param(c, "id"); ok {
