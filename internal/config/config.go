@@ -75,7 +75,8 @@ type Mail struct {
 
 // Redis holds the shared-state settings.
 type Redis struct {
-	Addr string `koanf:"addr"`
+	Addr   string `koanf:"addr"`
+	Prefix string `koanf:"prefix"`
 }
 
 // S3 holds the object storage settings.
@@ -122,8 +123,9 @@ func Default() Config {
 			LockoutDuration:  15 * time.Minute,
 			AddressPerMinute: 30,
 		},
-		Mail: Mail{From: "noreply@localhost", PollInterval: 5 * time.Second},
-		Log:  Log{Level: "info"},
+		Mail:  Mail{From: "noreply@localhost", PollInterval: 5 * time.Second},
+		Log:   Log{Level: "info"},
+		Redis: Redis{Prefix: "shangyun:"},
 	}
 }
 
@@ -144,6 +146,7 @@ var envKeys = map[string]string{
 	"SHANGYUN_MAIL_FROM":          "mail.from",
 	"SHANGYUN_MAIL_POLL_INTERVAL": "mail.poll_interval",
 	"SHANGYUN_REDIS_ADDR":         "redis.addr",
+	"SHANGYUN_REDIS_PREFIX":       "redis.prefix",
 	"SHANGYUN_S3_ENDPOINT":        "s3.endpoint",
 	"SHANGYUN_S3_BUCKET":          "s3.bucket",
 	"SHANGYUN_S3_ACCESS_KEY":      "s3.access_key",

@@ -79,6 +79,11 @@ func dialect(o Options) (gorm.Dialector, error) {
 		}
 		cfg.ParseTime = true
 		cfg.Loc = time.UTC
+		// Conditional updates read "rows affected" as "rows matched", as
+		// SQLite reports it; MySQL would otherwise count only rows whose
+		// values changed, and an update to the same values would look
+		// like a missing row.
+		cfg.ClientFoundRows = true
 		if cfg.Params == nil {
 			cfg.Params = map[string]string{}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"shangyun/internal/accounts"
 	"shangyun/internal/accounts/accountsdb"
+	"shangyun/internal/accounts/accountsredis"
 	"shangyun/internal/audit/auditdb"
 	"shangyun/internal/benefits"
 	"shangyun/internal/benefits/benefitsdb"
@@ -18,9 +19,11 @@ import (
 	"shangyun/internal/catalog/catalogdb"
 	"shangyun/internal/certification"
 	"shangyun/internal/certification/certificationdb"
+	"shangyun/internal/config"
 	"shangyun/internal/database"
 	"shangyun/internal/files"
 	"shangyun/internal/files/filesdb"
+	"shangyun/internal/files/s3store"
 	"shangyun/internal/idempotency"
 	"shangyun/internal/mail"
 	"shangyun/internal/orders"
@@ -49,7 +52,14 @@ func (a *App) wire(o Options) error {
 
 	tx := database.NewTransactor(a.DB)
 	users := accountsdb.New(a.DB)
-	blobs := files.NewDisk(filepath.Join(cfg.DataDir, "files"))
+	blobs, err := openBlobs(cfg)
+	if err != nil {
+		return err
+	}
+	limiter, err := openLimiter(cfg, o.Now)
+	if err != nil {
+		return err
+	}
 	a.Uploads = files.NewReceiver(blobs, filepath.Join(cfg.DataDir, "tmp"), o.Now)
 	outbox := mail.NewOutbox(a.DB, o.Now)
 
@@ -83,7 +93,7 @@ func (a *App) wire(o Options) error {
 	})
 	a.Accounts = accounts.NewService(accounts.Deps{
 		Store: users, Tx: tx, Regions: a.Regions, Tokens: issuer,
-		Limiter: accounts.NewMemoryLimiter(o.Now), Now: o.Now,
+		Limiter: limiter, Now: o.Now,
 		Policy: accounts.Policy{
 			RefreshTTL:       cfg.Auth.RefreshTTL,
 			LockoutAttempts:  cfg.Auth.LockoutAttempts,
@@ -103,6 +113,32 @@ func (a *App) wire(o Options) error {
 	}
 	a.Mail = mail.NewWorker(a.DB, sender, mail.WorkerConfig{Now: o.Now, Log: a.Log})
 	return nil
+}
+
+// openBlobs returns where uploaded files go: S3-compatible storage when
+// configured, the data folder otherwise.
+func openBlobs(cfg config.Config) (files.Blobs, error) {
+	if cfg.S3.Endpoint == "" {
+		return files.NewDisk(filepath.Join(cfg.DataDir, "files")), nil
+	}
+	endpoint, secure, err := s3store.SplitEndpoint(cfg.S3.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	return s3store.New(endpoint, cfg.S3.Bucket, cfg.S3.AccessKey, cfg.S3.SecretKey, secure)
+}
+
+// openLimiter returns the sign-in limiter: shared through Redis when
+// configured, in this process's memory otherwise.
+func openLimiter(cfg config.Config, now func() time.Time) (accounts.Limiter, error) {
+	if cfg.Redis.Addr == "" {
+		return accounts.NewMemoryLimiter(now), nil
+	}
+	client, err := accountsredis.Dial(cfg.Redis.Addr)
+	if err != nil {
+		return nil, err
+	}
+	return accountsredis.New(client, cfg.Redis.Prefix), nil
 }
 
 // RunBackground runs the background work — the mail outbox — until ctx
