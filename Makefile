@@ -5,7 +5,7 @@ BIN       := bin/shangyun
 TESTFLAGS ?=
 LINT_VERSION := v2.15.0
 
-.PHONY: run build test lint openapi clean
+.PHONY: run build test lint openapi clean bench
 
 ## run: build, migrate, load the demo data and serve on the embedded database
 run: build
@@ -47,3 +47,13 @@ openapi:
 
 clean:
 	rm -rf bin
+
+## bench: seed a realistic volume into a fresh MySQL database and measure
+## Shangyun against the baseline server (see docs/performance.md)
+BENCH_DB    ?= shangyun_bench
+BENCH_DSN   ?= root@tcp(127.0.0.1:3306)/$(BENCH_DB)
+BENCHFLAGS  ?=
+bench:
+	mysql --user=root -e "DROP DATABASE IF EXISTS $(BENCH_DB); \
+		CREATE DATABASE $(BENCH_DB) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+	$(GO) run ./cmd/bench -dsn '$(BENCH_DSN)' $(BENCHFLAGS)

@@ -106,6 +106,9 @@ type Store interface {
 	// SavePolicy writes every field of p, with its categories and regions.
 	SavePolicy(ctx context.Context, p Policy) error
 	Policy(ctx context.Context, id int64) (Policy, error)
+	// LockPolicies holds the rows of the policies with ids until the
+	// transaction ends, in ascending id.
+	LockPolicies(ctx context.Context, ids []int64) error
 	// LockPolicy is Policy holding the row until the transaction ends.
 	LockPolicy(ctx context.Context, id int64) (Policy, error)
 	Policies(ctx context.Context, status string, page paging.Request) ([]Policy, int64, error)

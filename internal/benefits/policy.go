@@ -2,6 +2,7 @@ package benefits
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,11 +49,13 @@ func (in PolicyInput) apply(p *Policy) {
 			*dst = *v
 		}
 	}
+	// The lists are sets, kept sorted: the policy answered is the one a
+	// later read gives.
 	if in.CategoryIDs != nil {
-		p.CategoryIDs = *in.CategoryIDs
+		p.CategoryIDs = slices.Compact(slices.Sorted(slices.Values(*in.CategoryIDs)))
 	}
 	if in.RegionCodes != nil {
-		p.RegionCodes = *in.RegionCodes
+		p.RegionCodes = slices.Compact(slices.Sorted(slices.Values(*in.RegionCodes)))
 	}
 	if in.ValidFrom != nil {
 		p.ValidFrom = in.ValidFrom.UTC()

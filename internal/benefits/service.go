@@ -37,6 +37,8 @@ type Users interface {
 // Transactor runs a function in one database transaction.
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// InSnapshot runs fn in a read-only transaction seeing one snapshot.
+	InSnapshot(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Deps are what a Service works with.
@@ -305,6 +307,14 @@ func (s *Service) Certified(ctx context.Context, enterpriseID int64) (bool, erro
 	return s.Certifier.Certified(ctx, enterpriseID)
 }
 
+// LockPolicies holds the policies' rows for the rest of the transaction
+// in ctx. A checkout takes them before it inserts orders referring to
+// them: otherwise two checkouts each holding the shared lock a reference
+// takes would deadlock when they both move the policy's balances.
+func (s *Service) LockPolicies(ctx context.Context, ids []int64) error {
+	return s.Store.LockPolicies(ctx, ids)
+}
+
 // Reserve moves amount of a benefit into reservation for an order, in the
 // transaction ctx carries; ErrOverdrawn when the benefit cannot cover it.
 func (s *Service) Reserve(ctx context.Context, policyID, benefitID, enterpriseID, orderID,
@@ -360,13 +370,18 @@ func (s *Service) movement(ctx context.Context, kind string, policyID, benefitID
 }
 
 // Verify rebuilds every balance from the ledger and reports the first
-// that differs from what is stored.
+// that differs from what is stored. Both are read in one transaction, so
+// that movements committed in between do not show as differences.
 func (s *Service) Verify(ctx context.Context) error {
-	sp, sb, err := s.Store.StoredBalances(ctx)
-	if err != nil {
+	var sp, sb, lp, lb map[int64]Balances
+	err := s.Tx.InSnapshot(ctx, func(ctx context.Context) error {
+		var err error
+		if sp, sb, err = s.Store.StoredBalances(ctx); err != nil {
+			return err
+		}
+		lp, lb, err = s.Store.LedgerBalances(ctx)
 		return err
-	}
-	lp, lb, err := s.Store.LedgerBalances(ctx)
+	})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"shangyun/internal/benefits"
@@ -21,6 +22,7 @@ type Benefits interface {
 	Certified(ctx context.Context, enterpriseID int64) (bool, error)
 	Candidates(ctx context.Context, enterpriseID int64, lock bool) ([]benefits.Candidate, error)
 	Reserve(ctx context.Context, policyID, benefitID, enterpriseID, orderID, amount int64) error
+	LockPolicies(ctx context.Context, ids []int64) error
 }
 
 // Categories maps every category id to its parent's.
@@ -195,6 +197,9 @@ func (c *Checkout) Place(ctx context.Context, enterpriseID int64, lineIDs []int6
 		if expected != nil && *expected != q.PayableFen {
 			return &PriceChanged{Quote: q}
 		}
+		if err := c.Benefits.LockPolicies(ctx, q.policies()); err != nil {
+			return err
+		}
 		now := c.Now().UTC()
 		for i := range q.Orders {
 			o := &q.Orders[i]
@@ -221,4 +226,16 @@ func (c *Checkout) Place(ctx context.Context, enterpriseID int64, lineIDs []int6
 			ZH: "优惠额度不足，请重新下单。", EN: "The benefit no longer covers this discount; try again."})
 	}
 	return q, err
+}
+
+// policies lists the policies the quote's discounts draw on, ascending.
+func (q Quote) policies() []int64 {
+	var ids []int64
+	for _, o := range q.Orders {
+		if o.DiscountFen > 0 && !slices.Contains(ids, o.PolicyID) {
+			ids = append(ids, o.PolicyID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }

@@ -235,6 +235,11 @@ func (s *Store) LockPolicy(ctx context.Context, id int64) (benefits.Policy, erro
 	return s.policy(database.Conn(ctx, s.db).Clauses(clause.Locking{Strength: "UPDATE"}), ctx, id)
 }
 
+// LockPolicies implements benefits.Store.
+func (s *Store) LockPolicies(ctx context.Context, ids []int64) error {
+	return database.LockRows(ctx, s.db, "policies", ids...)
+}
+
 // Policies implements benefits.Store.
 func (s *Store) Policies(ctx context.Context, status string, page paging.Request) ([]benefits.Policy, int64, error) {
 	q := database.Conn(ctx, s.db).Model(&PolicyRow{})

@@ -85,6 +85,11 @@ func (v view) line() cart.Line {
 
 // Lines implements cart.Store in one statement.
 func (s *Store) Lines(ctx context.Context, enterpriseID int64, ids []int64, lock bool) ([]cart.Line, error) {
+	if lock {
+		if err := s.lock(ctx, enterpriseID, ids); err != nil {
+			return nil, err
+		}
+	}
 	q := specJoins(database.Conn(ctx, s.db).Table("cart_items").
 		Select("cart_items.id, cart_items.enterprise_id, cart_items.quantity, cart_items.created_at, "+
 			specColumns).
@@ -92,9 +97,6 @@ func (s *Store) Lines(ctx context.Context, enterpriseID int64, ids []int64, lock
 		Where("cart_items.enterprise_id = ?", enterpriseID)
 	if ids != nil {
 		q = q.Where("cart_items.id IN ?", ids)
-	}
-	if lock {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	var views []view
 	if err := q.Order("cart_items.id").Scan(&views).Error; err != nil {
@@ -105,6 +107,22 @@ func (s *Store) Lines(ctx context.Context, enterpriseID int64, ids []int64, lock
 		out[i] = v.line()
 	}
 	return out, nil
+}
+
+// lock holds the enterprise's cart rows (those with ids, or all) until the
+// transaction ends. Only cart rows are locked: the products, specs and
+// providers they join are shared with other enterprises' checkouts.
+func (s *Store) lock(ctx context.Context, enterpriseID int64, ids []int64) error {
+	q := database.Conn(ctx, s.db).Model(&Row{}).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("enterprise_id = ?", enterpriseID)
+	if ids != nil {
+		q = q.Where("id IN ?", ids)
+	}
+	var got []int64
+	if err := q.Order("id").Pluck("id", &got).Error; err != nil {
+		return fmt.Errorf("lock cart lines: %w", err)
+	}
+	return nil
 }
 
 // Spec implements cart.Store.
@@ -149,7 +167,18 @@ func (s *Store) SetQuantity(ctx context.Context, enterpriseID, id int64, quantit
 	if res.Error != nil {
 		return fmt.Errorf("set quantity: %w", res.Error)
 	}
-	if res.RowsAffected == 0 {
+	if res.RowsAffected > 0 {
+		return nil
+	}
+	// MySQL counts changed rows, not matched ones: setting the quantity a
+	// line has already, at the same instant, changes none.
+	var n int64
+	err := database.Conn(ctx, s.db).Model(&Row{}).
+		Where("id = ? AND enterprise_id = ?", id, enterpriseID).Count(&n).Error
+	if err != nil {
+		return fmt.Errorf("find cart line: %w", err)
+	}
+	if n == 0 {
 		return problem.NotFound()
 	}
 	return nil

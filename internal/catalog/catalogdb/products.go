@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"shangyun/internal/catalog"
 	"shangyun/internal/database"
@@ -60,7 +59,10 @@ func (s *Store) Product(ctx context.Context, pid int64) (catalog.Product, error)
 
 // LockProduct implements catalog.Store.
 func (s *Store) LockProduct(ctx context.Context, pid int64) (catalog.Product, error) {
-	return s.product(database.Conn(ctx, s.db).Clauses(clause.Locking{Strength: "UPDATE"}), pid)
+	if err := database.LockRows(ctx, s.db, "products", pid); err != nil {
+		return catalog.Product{}, err
+	}
+	return s.product(database.Conn(ctx, s.db), pid)
 }
 
 // CreateProduct implements catalog.Store.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"shangyun/internal/database"
 	"shangyun/internal/orders"
@@ -180,7 +179,10 @@ func (s *Store) Get(ctx context.Context, id int64) (orders.Order, orders.Buyer, 
 
 // LockOrder implements orders.Store.
 func (s *Store) LockOrder(ctx context.Context, id int64) (orders.Order, orders.Buyer, error) {
-	return s.get(ctx, database.Conn(ctx, s.db).Clauses(clause.Locking{Strength: "UPDATE"}), id)
+	if err := database.LockRows(ctx, s.db, "orders", id); err != nil {
+		return orders.Order{}, orders.Buyer{}, err
+	}
+	return s.get(ctx, database.Conn(ctx, s.db), id)
 }
 
 var groups = map[string][]string{

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// baselineServer is the limit to compare with: plain net/http and
+// database/sql, no framework, no ORM, running the statements Shangyun runs
+// for the same reads and writing the same JSON.
+type baselineServer struct {
+	url string
+	srv *http.Server
+	db  *sql.DB
+}
+
+func startBaseline(dsn string) (*baselineServer, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ParseTime, cfg.Loc = true, time.UTC
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	b := &baselineServer{url: "http://" + ln.Addr().String(), db: db}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/products", b.products)
+	mux.HandleFunc("GET /api/v1/products/{id}", b.product)
+	mux.HandleFunc("GET /api/v1/orders", b.orders)
+	b.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = b.srv.Serve(ln) }()
+	return b, nil
+}
+
+func (b *baselineServer) stop() {
+	_ = b.srv.Close()
+	_ = b.db.Close()
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, status int) { w.WriteHeader(status) }
+
+type summary struct {
+	ID             int64     `json:"id"`
+	Name           string    `json:"name"`
+	Summary        string    `json:"summary"`
+	CategoryID     int64     `json:"category_id"`
+	Provider       ref       `json:"provider"`
+	CoverURL       *string   `json:"cover_url"`
+	LowestPriceFen *int64    `json:"lowest_price_fen"`
+	Rating         rating    `json:"rating"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+type ref struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+type rating struct {
+	Average float64 `json:"average"`
+	Count   int     `json:"count"`
+}
+
+const productJoin = " FROM `products` JOIN users ON users.id = products.provider_id WHERE " +
+	"products.status = ? AND users.provider_status = ? AND users.status = ?"
+
+const productCols = "SELECT products.id, products.name, products.summary, products.category_id, " +
+	"products.provider_id, users.company_name, products.cover_file_id, products.min_price_fen, " +
+	"products.rating_count, products.rating_total, products.status, products.created_at, " +
+	"products.description"
+
+func scanSummary(rows interface{ Scan(...any) error }, s *summary, desc *string) error {
+	var cover *int64
+	var total int
+	err := rows.Scan(&s.ID, &s.Name, &s.Summary, &s.CategoryID, &s.Provider.ID, &s.Provider.Name,
+		&cover, &s.LowestPriceFen, &s.Rating.Count, &total, &s.Status, &s.CreatedAt, desc)
+	if cover != nil {
+		u := "/api/v1/products/" + strconv.FormatInt(s.ID, 10) + "/cover"
+		s.CoverURL = &u
+	}
+	if s.Rating.Count > 0 {
+		s.Rating.Average = float64(total) / float64(s.Rating.Count)
+	}
+	return err
+}
+
+func (b *baselineServer) products(w http.ResponseWriter, r *http.Request) {
+	cat, _ := strconv.ParseInt(r.URL.Query().Get("category_id"), 10, 64)
+	size, err := strconv.Atoi(r.URL.Query().Get("page_size"))
+	if err != nil || size < 1 || size > 100 {
+		size = 20
+	}
+	args := []any{"published", "approved", "active", cat}
+	var total int64
+	err = b.db.QueryRowContext(r.Context(), "SELECT count(*)"+productJoin+
+		" AND products.category_id = ?", args...).Scan(&total)
+	if err != nil {
+		fail(w, http.StatusInternalServerError)
+		return
+	}
+	rows, err := b.db.QueryContext(r.Context(), productCols+productJoin+
+		" AND products.category_id = ? ORDER BY products.id DESC LIMIT ?", append(args, size)...)
+	if err != nil {
+		fail(w, http.StatusInternalServerError)
+		return
+	}
+	defer func() { _ = rows.Close() }()
+	items := []summary{}
+	for rows.Next() {
+		var s summary
+		var desc string
+		if err := scanSummary(rows, &s, &desc); err != nil {
+			fail(w, http.StatusInternalServerError)
+			return
+		}
+		items = append(items, s)
+	}
+	writeJSON(w, map[string]any{"items": items, "page": 1, "page_size": size, "total": total})
+}
+
+func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	ctx := r.Context()
+	var s summary
+	var desc string
+	row := b.db.QueryRowContext(ctx, productCols+productJoin+" AND products.id = ? LIMIT 1",
+		"published", "approved", "active", id)
+	if err := scanSummary(row, &s, &desc); err != nil {
+		fail(w, http.StatusNotFound)
+		return
+	}
+	rows, err := b.db.QueryContext(ctx, "SELECT id, product_id, name, description, price_fen, "+
+		"billing_unit, active FROM `specs` WHERE product_id = ? ORDER BY active DESC, price_fen, id", id)
+	if err != nil {
+		fail(w, http.StatusInternalServerError)
+		return
+	}
+	type spec struct {
+		ID          int64  `json:"id"`
+		ProductID   int64  `json:"product_id"`
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		PriceFen    int64  `json:"price_fen"`
+		BillingUnit string `json:"billing_unit"`
+		Active      bool   `json:"active"`
+	}
+	specs := []spec{}
+	for rows.Next() {
+		var sp spec
+		if err := rows.Scan(&sp.ID, &sp.ProductID, &sp.Name, &sp.Description, &sp.PriceFen,
+			&sp.BillingUnit, &sp.Active); err == nil && sp.Active {
+			specs = append(specs, sp)
+		}
+	}
+	_ = rows.Close()
+	var atts int
+	_ = b.db.QueryRowContext(ctx, "SELECT count(*) FROM product_attachments JOIN files ON "+
+		"files.id = product_attachments.file_id WHERE product_attachments.product_id = ?", id).Scan(&atts)
+	writeJSON(w, map[string]any{"id": s.ID, "name": s.Name, "summary": s.Summary,
+		"category_id": s.CategoryID, "provider": s.Provider, "cover_url": s.CoverURL,
+		"lowest_price_fen": s.LowestPriceFen, "rating": s.Rating, "status": s.Status,
+		"created_at": s.CreatedAt, "description": desc, "specs": specs, "attachments": []any{},
+		"blocked": false, "block_reason": nil, "updated_at": s.CreatedAt})
+}
+
+// caller checks the bearer token as Shangyun does: signature, claims, and
+// the account read from the database.
+func (b *baselineServer) caller(r *http.Request) (int64, bool) {
+	raw := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	tok, err := jwt.Parse(raw, func(*jwt.Token) (any, error) { return []byte(benchSecret), nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("shangyun"),
+		jwt.WithAudience("shangyun-api"))
+	if err != nil {
+		return 0, false
+	}
+	sub, _ := tok.Claims.GetSubject()
+	id, _ := strconv.ParseInt(sub, 10, 64)
+	var status string
+	err = b.db.QueryRowContext(r.Context(), "SELECT status FROM `users` WHERE id = ? LIMIT 1", id).
+		Scan(&status)
+	return id, err == nil && status == "active"
+}
+
+func (b *baselineServer) orders(w http.ResponseWriter, r *http.Request) {
+	id, ok := b.caller(r)
+	if !ok {
+		fail(w, http.StatusUnauthorized)
+		return
+	}
+	ctx := r.Context()
+	var total int64
+	if err := b.db.QueryRowContext(ctx, "SELECT count(*) FROM `orders` WHERE orders.enterprise_id = ?",
+		id).Scan(&total); err != nil {
+		fail(w, http.StatusInternalServerError)
+		return
+	}
+	rows, err := b.db.QueryContext(ctx, "SELECT orders.id, orders.status, orders.provider_id, "+
+		"orders.provider_name, orders.enterprise_id, orders.subtotal_fen, orders.discount_fen, "+
+		"orders.payable_fen, orders.created_at, orders.updated_at FROM `orders` JOIN users ON "+
+		"users.id = orders.enterprise_id WHERE orders.enterprise_id = ? ORDER BY orders.id DESC LIMIT 20", id)
+	if err != nil {
+		fail(w, http.StatusInternalServerError)
+		return
+	}
+	defer func() { _ = rows.Close() }()
+	type order struct {
+		ID           int64     `json:"id"`
+		Status       string    `json:"status"`
+		ProviderID   int64     `json:"provider_id"`
+		ProviderName string    `json:"provider_name"`
+		EnterpriseID int64     `json:"enterprise_id"`
+		SubtotalFen  int64     `json:"subtotal_fen"`
+		DiscountFen  int64     `json:"discount_fen"`
+		PayableFen   int64     `json:"payable_fen"`
+		CreatedAt    time.Time `json:"created_at"`
+		UpdatedAt    time.Time `json:"updated_at"`
+	}
+	items := []order{}
+	for rows.Next() {
+		var o order
+		if err := rows.Scan(&o.ID, &o.Status, &o.ProviderID, &o.ProviderName, &o.EnterpriseID,
+			&o.SubtotalFen, &o.DiscountFen, &o.PayableFen, &o.CreatedAt, &o.UpdatedAt); err != nil {
+			fail(w, http.StatusInternalServerError)
+			return
+		}
+		items = append(items, o)
+	}
+	writeJSON(w, map[string]any{"items": items, "page": 1, "page_size": 20, "total": total})
+}

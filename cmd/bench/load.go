@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const benchSecret = "bench-secret-of-at-least-thirty-two-chars"
+
+// process is the Shangyun server under test, in its own process so that
+// its memory can be read on its own.
+type process struct {
+	url string
+	cmd *exec.Cmd
+}
+
+func startShangyun(ctx context.Context, o options) (*process, error) {
+	dir, err := os.MkdirTemp("", "shangyun-bench-")
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(dir, "shangyun")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/shangyun")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build: %w\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+
+	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd.Env = append(os.Environ(), "SHANGYUN_DB_DRIVER=mysql", "SHANGYUN_DB_DSN="+o.dsn,
+		"SHANGYUN_DB_AUTO_MIGRATE=false", "SHANGYUN_HTTP_ADDR="+addr, "SHANGYUN_LOG_LEVEL=error",
+		"SHANGYUN_DATA_DIR="+dir, "SHANGYUN_JWT_SECRET="+benchSecret,
+		"SHANGYUN_DB_MAX_OPEN_CONNS="+strconv.Itoa(o.concurrency),
+		"SHANGYUN_AUTH_ADDRESS_PER_MINUTE=100000")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{url: "http://" + addr, cmd: cmd}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(p.url + "/readyz"); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.stop()
+	return nil, fmt.Errorf("shangyun did not become ready at %s", p.url)
+}
+
+func (p *process) stop() {
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	_ = p.cmd.Wait()
+}
+
+// peakRSS reads the process's high-water mark of resident memory.
+func (p *process) peakRSS() string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return "n/a"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			kb, _ := strconv.Atoi(strings.Fields(line)[1])
+			return fmt.Sprintf("%.0f MB", float64(kb)/1024)
+		}
+	}
+	return "n/a"
+}
+
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256,
+	MaxConnsPerHost: 256}, Timeout: 30 * time.Second}
+
+func do(req *http.Request) (int, []byte, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func jsonReq(method, url, token string, body any, key string) *http.Request {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	return req
+}
+
+// signIn gets a token for every bench enterprise.
+func (f *fixture) signIn(base string) error {
+	for i := range f.users {
+		var out struct {
+			AccessToken string `json:"access_token"`
+		}
+		code, b, err := do(jsonReq("POST", base+"/api/v1/auth/login", "",
+			map[string]string{"login": f.users[i].username, "password": benchPassword}, ""))
+		if err != nil || code != http.StatusOK {
+			return fmt.Errorf("sign in %s: %d %v %s", f.users[i].username, code, err, b)
+		}
+		_ = json.Unmarshal(b, &out)
+		f.users[i].token = out.AccessToken
+	}
+	return nil
+}
+
+// stats summarise one run.
+type stats struct {
+	rps           float64
+	p50, p95, p99 time.Duration
+	errors        int
+	requests      int
+}
+
+// endpoint is one measured request. prep, when set, runs before each
+// request, untimed (for instance to put a line in the cart).
+type endpoint struct {
+	name string
+	prep func(w, i int) any
+	req  func(base string, w, i int, prepared any) *http.Request
+	base bool // whether the baseline serves it too
+}
+
+// closedLoop runs c workers for d, each sending its next request as soon
+// as the last is answered.
+func closedLoop(base string, e endpoint, c int, d time.Duration) stats {
+	var mu sync.Mutex
+	var lat []time.Duration
+	errs := 0
+	end := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for i := 0; time.Now().Before(end); i++ {
+				var prepared any
+				if e.prep != nil {
+					prepared = e.prep(w, i)
+				}
+				req := e.req(base, w, i, prepared)
+				t0 := time.Now()
+				code, _, err := do(req)
+				mine = append(mine, time.Since(t0))
+				if err != nil || code >= 300 {
+					bad++
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[int(p*float64(len(lat)-1))]
+	}
+	return stats{rps: float64(len(lat)) / d.Seconds(), p50: pct(.50), p95: pct(.95), p99: pct(.99),
+		errors: errs, requests: len(lat)}
+}
+
+// result is one row of the table.
+type result struct {
+	name     string
+	shangyun stats
+	baseline *stats
+}
+
+func measure(ctx context.Context, o options, f *fixture, app *process, base *baselineServer) []result {
+	user := func(w int) benchUser { return f.users[w%len(f.users)] }
+	eps := []endpoint{
+		{name: "product list (category, 20)", base: true, req: func(b string, w, i int, _ any) *http.Request {
+			return jsonReq("GET", fmt.Sprintf("%s/api/v1/products?category_id=%d&page_size=20", b,
+				f.leaves[(w+i)%len(f.leaves)]), "", nil, "")
+		}},
+		{name: "product detail", base: true, req: func(b string, w, i int, _ any) *http.Request {
+			return jsonReq("GET", fmt.Sprintf("%s/api/v1/products/%d", b,
+				f.products[(w*31+i)%len(f.products)]), "", nil, "")
+		}},
+		{name: "category detail", req: func(b string, w, i int, _ any) *http.Request {
+			return jsonReq("GET", fmt.Sprintf("%s/api/v1/categories/%d", b,
+				f.leaves[(w+i)%len(f.leaves)]), "", nil, "")
+		}},
+		{name: "order list (enterprise, 20)", base: true, req: func(b string, w, i int, _ any) *http.Request {
+			return jsonReq("GET", b+"/api/v1/orders?page_size=20", user(w).token, nil, "")
+		}},
+		{name: "order detail", req: func(b string, w, i int, _ any) *http.Request {
+			u := user(w)
+			return jsonReq("GET", fmt.Sprintf("%s/api/v1/orders/%d", b, u.orders[i%len(u.orders)]),
+				u.token, nil, "")
+		}},
+	}
+	cartLine := func(w, i int) any {
+		u := user(w)
+		var out struct {
+			ID int64 `json:"id"`
+		}
+		_, b, _ := do(jsonReq("POST", app.url+"/api/v1/cart/items", u.token,
+			map[string]any{"spec_id": f.specs[(w*17+i)%len(f.specs)], "quantity": 1}, ""))
+		_ = json.Unmarshal(b, &out)
+		return out.ID
+	}
+	eps = append(eps,
+		endpoint{name: "quote", prep: cartLine, req: func(b string, w, i int, line any) *http.Request {
+			return jsonReq("POST", b+"/api/v1/orders/quote", user(w).token,
+				map[string]any{"cart_item_ids": []any{line}}, "")
+		}},
+		endpoint{name: "order placement (discount)", prep: cartLine,
+			req: func(b string, w, i int, line any) *http.Request {
+				return jsonReq("POST", b+"/api/v1/orders", user(w).token,
+					map[string]any{"cart_item_ids": []any{line}},
+					fmt.Sprintf("bench-%d-%d-%d", time.Now().UnixNano(), w, i))
+			}},
+	)
+
+	var out []result
+	for _, e := range eps {
+		if ctx.Err() != nil {
+			break
+		}
+		r := result{name: e.name}
+		if e.base {
+			s := closedLoop(base.url, e, o.concurrency, o.duration)
+			r.baseline = &s
+		}
+		r.shangyun = closedLoop(app.url, e, o.concurrency, o.duration)
+		out = append(out, r)
+		fmt.Printf("measured %s\n", e.name)
+	}
+	return out
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+func printTable(rs []result, rss string) {
+	fmt.Println()
+	fmt.Println("| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | baseline req/s | ratio |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range rs {
+		s := r.shangyun
+		base, ratio := "—", "—"
+		if r.baseline != nil && r.baseline.rps > 0 {
+			base = fmt.Sprintf("%.0f", r.baseline.rps)
+			ratio = fmt.Sprintf("%.2f", s.rps/r.baseline.rps)
+		}
+		fmt.Printf("| %s | %.0f | %s | %s | %s | %d | %s | %s |\n", r.name, s.rps, ms(s.p50),
+			ms(s.p95), ms(s.p99), s.errors, base, ratio)
+	}
+	fmt.Printf("\nShangyun peak RSS: %s\n", rss)
+}
