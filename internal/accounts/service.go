@@ -115,6 +115,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (User, error) {
 	if err := s.Store.CreateUser(ctx, &u); err != nil {
 		return User{}, fmt.Errorf("register: %w", err)
 	}
+	s.record(ctx, "account.register", "user", strconv.FormatInt(u.ID, 10), string(u.Role))
 	return u, nil
 }
 
@@ -308,8 +309,11 @@ func (s *Service) UpdateProfile(ctx context.Context, id int64,
 			}
 			invalidated = invalidated || inv
 		}
-		u, err = s.Store.UpdateProfile(ctx, id, ch)
-		return err
+		if u, err = s.Store.UpdateProfile(ctx, id, ch); err != nil {
+			return err
+		}
+		return s.Audit.Record(ctx, audit.Entry{Action: "account.profile_update",
+			TargetType: "user", TargetID: strconv.FormatInt(id, 10)})
 	})
 	return u, invalidated, err
 }
@@ -519,6 +523,7 @@ func (s *Service) CreateStaff(ctx context.Context, regions RegionFinder, st Staf
 	if err := s.Store.CreateUser(ctx, &u); err != nil {
 		return User{}, fmt.Errorf("create %s: %w", st.Role, err)
 	}
+	s.record(ctx, "account.create", "user", strconv.FormatInt(u.ID, 10), string(st.Role))
 	return u, nil
 }
 

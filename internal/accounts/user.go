@@ -100,7 +100,9 @@ type Store interface {
 	// holds the code.
 	SetCertified(ctx context.Context, id int64, company, creditCode string) error
 	// SetStatus enables or disables an account; disabling also revokes
-	// every refresh token.
+	// every refresh token and raises the session version, so that no
+	// token issued before outlives it. not_found when there is no such
+	// account.
 	SetStatus(ctx context.Context, id int64, status string, at time.Time) error
 	// List returns a page of users matching f, and how many match.
 	List(ctx context.Context, f UserFilter) ([]User, int64, error)

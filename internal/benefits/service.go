@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"shangyun/internal/accounts"
@@ -166,8 +167,12 @@ func (s *Service) Claim(ctx context.Context, enterpriseID, policyID int64) (Bene
 		p.BudgetClaimedFen += quota
 		p.Beneficiaries++
 		b.Policy = p
-		return s.Store.AppendLedger(ctx, Entry{PolicyID: p.ID, BenefitID: b.ID,
+		err = s.Store.AppendLedger(ctx, Entry{PolicyID: p.ID, BenefitID: b.ID,
 			EnterpriseID: u.ID, Kind: EntryClaim, AmountFen: quota, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, "benefit.claim", p.ID, "quota_fen="+strconv.FormatInt(quota, 10))
 	})
 	if errors.Is(err, ErrOverdrawn) {
 		return Benefit{}, problem.New(problem.CodeBudgetExhausted, problem.Text{
@@ -227,8 +232,12 @@ func (s *Service) Decline(ctx context.Context, enterpriseID, policyID int64, con
 		if u, p, err = s.claimable(ctx, enterpriseID, policyID); err != nil {
 			return err
 		}
-		return s.Store.CreateBenefit(ctx, &Benefit{PolicyID: p.ID, EnterpriseID: u.ID,
+		err = s.Store.CreateBenefit(ctx, &Benefit{PolicyID: p.ID, EnterpriseID: u.ID,
 			Status: BenefitDeclined, CreatedAt: s.Now().UTC()})
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, "benefit.decline", p.ID, "")
 	})
 	return p, err
 }

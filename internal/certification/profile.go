@@ -2,8 +2,10 @@ package certification
 
 import (
 	"context"
+	"strconv"
 
 	"shangyun/internal/accounts"
+	"shangyun/internal/audit"
 	"shangyun/internal/auth"
 	"shangyun/internal/problem"
 )
@@ -33,7 +35,13 @@ func (s *Service) BeforeProfileChange(ctx context.Context, u accounts.User,
 		}
 	case StatusPending:
 		if regionChanges && s.Regions.CityOf(*ch.RegionCode) != s.Regions.CityOf(u.RegionCode) {
-			return s.Store.Invalidate(ctx, u.ID, s.Now().UTC())
+			done, err := s.Store.Invalidate(ctx, u.ID, s.Now().UTC())
+			if err != nil || !done {
+				return false, err
+			}
+			return true, s.Audit.Record(ctx, audit.Entry{Action: "certification.invalidate",
+				TargetType: "certification", TargetID: strconv.FormatInt(latest.ID, 10),
+				Detail: "city changed to " + s.Regions.CityOf(*ch.RegionCode)})
 		}
 	}
 	return false, nil

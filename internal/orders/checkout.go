@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
+	"shangyun/internal/audit"
 	"shangyun/internal/benefits"
 	"shangyun/internal/cart"
 	"shangyun/internal/problem"
@@ -42,6 +44,7 @@ type Deps struct {
 	Benefits   Benefits
 	Categories Categories
 	Tx         Transactor
+	Audit      audit.Recorder
 	Now        func() time.Time
 }
 
@@ -209,6 +212,12 @@ func (c *Checkout) Place(ctx context.Context, enterpriseID int64, lineIDs []int6
 			}
 			err := c.Store.AddEvent(ctx, &Event{OrderID: o.ID, ActorID: enterpriseID,
 				ActorRole: "enterprise", Action: ActionSubmit, To: StatusSubmitted, At: now})
+			if err != nil {
+				return err
+			}
+			err = c.Audit.Record(ctx, audit.Entry{Action: "order.submit", TargetType: "order",
+				TargetID: strconv.FormatInt(o.ID, 10),
+				Detail:   "payable_fen=" + strconv.FormatInt(o.PayableFen, 10)})
 			if err != nil {
 				return err
 			}

@@ -80,7 +80,7 @@ func (a *App) wire(o Options) error {
 	a.Cart = &cart.Service{Store: cartdb.New(a.DB), Tx: tx, Now: o.Now}
 	a.Checkout = orders.NewCheckout(orders.Deps{
 		Store: ordersdb.New(a.DB), Carts: cartdb.New(a.DB), Benefits: a.Benefits,
-		Categories: a.Catalog, Tx: tx, Now: o.Now,
+		Categories: a.Catalog, Tx: tx, Audit: auditdb.New(a.DB, o.Now), Now: o.Now,
 	})
 	a.Keys = idempotency.New(a.DB, o.Now)
 	a.Reports = &reports.Service{Store: reportsdb.New(a.DB), Regions: a.Regions, Loc: loc}

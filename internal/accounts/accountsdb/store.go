@@ -238,13 +238,27 @@ func (s *Store) SetCertified(ctx context.Context, id int64, company, code string
 // SetStatus implements accounts.Store.
 func (s *Store) SetStatus(ctx context.Context, id int64, status string, at time.Time) error {
 	db := database.Conn(ctx, s.db)
-	res := db.Model(&UserRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": status, "updated_at": at})
+	set := map[string]any{"status": status, "updated_at": at}
+	if status == accounts.StatusDisabled {
+		// As on a password change, the access tokens issued before end for
+		// good: enabling the account again does not bring them back.
+		set["session_version"] = gorm.Expr("session_version + 1")
+	}
+	res := db.Model(&UserRow{}).Where("id = ?", id).Updates(set)
 	if res.Error != nil {
 		return fmt.Errorf("set account status: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return problem.NotFound()
+		// MySQL counts changed rows only, and an account already in this
+		// state within the same second changes none: look before saying
+		// not_found.
+		var n int64
+		if err := db.Model(&UserRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+			return fmt.Errorf("find account: %w", err)
+		}
+		if n == 0 {
+			return problem.NotFound()
+		}
 	}
 	if status != accounts.StatusDisabled {
 		return nil

@@ -93,11 +93,13 @@ func (l *Log) List(ctx context.Context, f audit.Filter) ([]audit.Record, int64, 
 	if f.TargetID != "" {
 		q = q.Where("target_id = ?", f.TargetID)
 	}
+	// In UTC, as stored: SQLite compares times as text, so an end in the
+	// platform's zone would misplace the hours its offset spans.
 	if !f.From.IsZero() {
-		q = q.Where("created_at >= ?", f.From)
+		q = q.Where("created_at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		q = q.Where("created_at < ?", f.To)
+		q = q.Where("created_at < ?", f.To.UTC())
 	}
 	q = q.Session(&gorm.Session{})
 	var total int64

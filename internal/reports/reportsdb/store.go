@@ -19,16 +19,19 @@ type Store struct{ db *gorm.DB }
 func New(db *gorm.DB) *Store { return &Store{db: db} }
 
 // scope narrows q to counties (by the column region) and to the period
-// (by the column at).
+// (by the column at). The ends are passed in UTC, as every time is
+// stored: SQLite compares times as text, so an end in another zone
+// (from=2027-01-01 reads as 2027-01-01 00:00+08:00) would misplace the
+// hours its offset spans.
 func scope(q *gorm.DB, region, at string, counties []string, p reports.Period) *gorm.DB {
 	if counties != nil {
 		q = q.Where(region+" IN ?", counties)
 	}
 	if !p.From.IsZero() {
-		q = q.Where(at+" >= ?", p.From)
+		q = q.Where(at+" >= ?", p.From.UTC())
 	}
 	if !p.To.IsZero() {
-		q = q.Where(at+" < ?", p.To)
+		q = q.Where(at+" < ?", p.To.UTC())
 	}
 	return q
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -228,7 +229,9 @@ func toXLSX(r reports.Report) ([]byte, error) {
 				return nil, err
 			}
 			var value any = v
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && y > 0 {
+			key := r.Columns[x].Key
+			textual := strings.HasSuffix(key, "_code") || key == "month"
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && y > 0 && !textual {
 				value = n
 			}
 			if err := f.SetCellValue(sheet, cell, value); err != nil {
