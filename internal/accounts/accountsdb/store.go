@@ -249,16 +249,7 @@ func (s *Store) SetStatus(ctx context.Context, id int64, status string, at time.
 		return fmt.Errorf("set account status: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		// MySQL counts changed rows only, and an account already in this
-		// state within the same second changes none: look before saying
-		// not_found.
-		var n int64
-		if err := db.Model(&UserRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
-			return fmt.Errorf("find account: %w", err)
-		}
-		if n == 0 {
-			return problem.NotFound()
-		}
+		return problem.NotFound()
 	}
 	if status != accounts.StatusDisabled {
 		return nil

@@ -167,18 +167,7 @@ func (s *Store) SetQuantity(ctx context.Context, enterpriseID, id int64, quantit
 	if res.Error != nil {
 		return fmt.Errorf("set quantity: %w", res.Error)
 	}
-	if res.RowsAffected > 0 {
-		return nil
-	}
-	// MySQL counts changed rows, not matched ones: setting the quantity a
-	// line has already, at the same instant, changes none.
-	var n int64
-	err := database.Conn(ctx, s.db).Model(&Row{}).
-		Where("id = ? AND enterprise_id = ?", id, enterpriseID).Count(&n).Error
-	if err != nil {
-		return fmt.Errorf("find cart line: %w", err)
-	}
-	if n == 0 {
+	if res.RowsAffected == 0 {
 		return problem.NotFound()
 	}
 	return nil
