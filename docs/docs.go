@@ -5507,7 +5507,7 @@ const docTemplate = `{
             "properties": {
                 "reason": {
                     "type": "string",
-                    "maxLength": 4000,
+                    "maxLength": 1000,
                     "example": "需求变更"
                 }
             }
@@ -6001,7 +6001,7 @@ const docTemplate = `{
                 "comment": {
                     "description": "Required when rejecting.",
                     "type": "string",
-                    "maxLength": 4000,
+                    "maxLength": 1000,
                     "example": "合同金额与订单不符"
                 },
                 "decision": {

@@ -51,3 +51,15 @@ func NewPage[T any](items []T, req paging.Request, total int64) Page[T] {
 	}
 	return Page[T]{Items: items, Page: req.Page, PageSize: req.PageSize, Total: total}
 }
+
+// PathID reads a positive integer id from the path parameter name. Any
+// other value names no object, so it answers 404 not_found and returns
+// false.
+func PathID(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		Fail(c, problem.NotFound())
+		return 0, false
+	}
+	return id, true
+}

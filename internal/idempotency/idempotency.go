@@ -109,29 +109,44 @@ func (k *Keys) Begin(ctx context.Context, userID int64, key, hash string) (int64
 	}
 	row := Row{UserID: userID, IdemKey: key, RequestHash: hash, Status: "in_flight",
 		CreatedAt: now, ExpiresAt: now.Add(Retention)}
-	err := db.Create(&row).Error
-	if err == nil {
-		return row.ID, nil, nil
-	}
-	if _, dup := database.UniqueViolation(err); !dup {
-		return 0, nil, fmt.Errorf("claim idempotency key: %w", err)
-	}
+	for attempt := 1; ; attempt++ {
+		row.ID = 0
+		err := db.Create(&row).Error
+		if err == nil {
+			return row.ID, nil, nil
+		}
+		if _, dup := database.UniqueViolation(err); !dup {
+			return 0, nil, fmt.Errorf("claim idempotency key: %w", err)
+		}
 
-	var prior Row
-	if err := db.Where("user_id = ? AND idem_key = ?", userID, key).Take(&prior).Error; err != nil {
-		return 0, nil, fmt.Errorf("read idempotency key: %w", err)
+		var prior Row
+		err = db.Where("user_id = ? AND idem_key = ?", userID, key).Take(&prior).Error
+		// The request holding the key abandoned it in between: claim it again.
+		if errors.Is(err, gorm.ErrRecordNotFound) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("read idempotency key: %w", err)
+		}
+		replay, err := answered(prior, hash)
+		return 0, replay, err
 	}
+}
+
+// answered judges a retry by the request that holds its key: the kept
+// answer when it is done with the same body, or the problem to give.
+func answered(prior Row, hash string) (*Replay, error) {
 	switch {
 	case prior.RequestHash != hash:
-		return 0, nil, problem.New(problem.CodeIdempotencyKeyReused, problem.Text{
+		return nil, problem.New(problem.CodeIdempotencyKeyReused, problem.Text{
 			ZH: "该 Idempotency-Key 已用于另一个请求。",
 			EN: "This Idempotency-Key was used with another request body."})
 	case prior.Status != "done" || prior.ResponseStatus == nil || prior.ResponseBody == nil:
-		return 0, nil, problem.New(problem.CodeIdempotencyInFlight, problem.Text{
+		return nil, problem.New(problem.CodeIdempotencyInFlight, problem.Text{
 			ZH: "相同的请求正在处理，请稍后重试。",
 			EN: "The first request with this key is still being processed."})
 	}
-	return 0, &Replay{Status: *prior.ResponseStatus, Body: []byte(*prior.ResponseBody)}, nil
+	return &Replay{Status: *prior.ResponseStatus, Body: []byte(*prior.ResponseBody)}, nil
 }
 
 // Finish keeps the answer of the request that claimed id.

@@ -151,7 +151,7 @@ func (s *Service) Act(ctx context.Context, p auth.Principal, id int64, action, n
 	f *files.File) (Detail, error) {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > 1000 {
-		return Detail{}, problem.Validation(problem.Field{Field: "note", Code: "max",
+		return Detail{}, problem.Validation(problem.Field{Field: noteField(action), Code: "max",
 			Message: problem.Text{ZH: "最多 1000 个字符", EN: "must be at most 1000 characters"}})
 	}
 	var d Detail
@@ -177,11 +177,15 @@ func (s *Service) Act(ctx context.Context, p auth.Principal, id int64, action, n
 	return d, err
 }
 
+// noteField names the request field that carries an action's note.
 func noteField(action string) string {
-	if action == ActionRejectContract {
+	switch action {
+	case ActionAgreeContract, ActionRejectContract:
 		return "comment"
+	case ActionCancel:
+		return "reason"
 	}
-	return "reason"
+	return "note"
 }
 
 // apply records one transition: file, status, event, money, audit, mail.

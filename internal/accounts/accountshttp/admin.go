@@ -3,7 +3,6 @@ package accountshttp
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -65,9 +64,8 @@ func (h *AdminHandler) Routes(admin *gin.RouterGroup) {
 //	@Router			/api/v1/admin/users/{id}/enable [post]
 func (h *AdminHandler) status(status string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-		if err != nil || id <= 0 {
-			httpx.Fail(c, problem.NotFound())
+		id, ok := httpx.PathID(c, "id")
+		if !ok {
 			return
 		}
 		u, err := h.svc.SetStatus(c.Request.Context(), httpx.Caller(c), id, status)

@@ -118,7 +118,7 @@ func (h *Handler) create(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/admin/policies/{id} [get]
 func (h *Handler) get(c *gin.Context) {
-	if id, ok := idParam(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.Policy(c.Request.Context(), id)
 		h.answer(c, http.StatusOK, p, err)
 	}
@@ -146,7 +146,7 @@ func (h *Handler) get(c *gin.Context) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/admin/policies/{id} [patch]
 func (h *Handler) update(c *gin.Context) {
-	id, ok := idParam(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -172,7 +172,7 @@ func (h *Handler) update(c *gin.Context) {
 //	@Failure	409	{object}	httpx.Problem	"invalid_transition"
 //	@Router		/api/v1/admin/policies/{id}/activate [post]
 func (h *Handler) activate(c *gin.Context) {
-	if id, ok := idParam(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.Activate(c.Request.Context(), id)
 		h.answer(c, http.StatusOK, p, err)
 	}
@@ -194,7 +194,7 @@ func (h *Handler) activate(c *gin.Context) {
 //	@Failure		409	{object}	httpx.Problem	"invalid_transition"
 //	@Router			/api/v1/admin/policies/{id}/close [post]
 func (h *Handler) close(c *gin.Context) {
-	if id, ok := idParam(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.Close(c.Request.Context(), id)
 		h.answer(c, http.StatusOK, p, err)
 	}

@@ -5,7 +5,6 @@ package benefitshttp
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,7 +12,6 @@ import (
 	"shangyun/internal/benefits"
 	"shangyun/internal/httpx"
 	"shangyun/internal/paging"
-	"shangyun/internal/problem"
 )
 
 // Service is what the handlers need of the subsidy rules.
@@ -140,15 +138,6 @@ func toBenefit(b benefits.Benefit) BenefitResponse {
 		ClaimedAt: b.CreatedAt.UTC(), Policy: toPolicy(b.Policy, false)}
 }
 
-func idParam(c *gin.Context, name string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		httpx.Fail(c, problem.NotFound())
-		return 0, false
-	}
-	return id, true
-}
-
 // overview answers the enterprise's offers, benefits and refusals.
 //
 //	@Summary		Benefits (领取优惠资格)
@@ -197,7 +186,7 @@ func (h *Handler) overview(c *gin.Context) {
 //	@Failure		409			{object}	httpx.Problem	"already_claimed, offer_declined, policy_not_active, budget_exhausted"
 //	@Router			/api/v1/benefits/{policy_id}/claim [post]
 func (h *Handler) claim(c *gin.Context) {
-	id, ok := idParam(c, "policy_id")
+	id, ok := httpx.PathID(c, "policy_id")
 	if !ok {
 		return
 	}
@@ -230,7 +219,7 @@ func (h *Handler) claim(c *gin.Context) {
 //	@Failure		422			{object}	httpx.Problem	"validation_failed: confirm missing"
 //	@Router			/api/v1/benefits/{policy_id}/decline [post]
 func (h *Handler) decline(c *gin.Context) {
-	id, ok := idParam(c, "policy_id")
+	id, ok := httpx.PathID(c, "policy_id")
 	if !ok {
 		return
 	}

@@ -11,7 +11,6 @@ import (
 	"shangyun/internal/auth"
 	"shangyun/internal/cart"
 	"shangyun/internal/httpx"
-	"shangyun/internal/problem"
 )
 
 // Service is what the handlers need of the cart rules.
@@ -141,15 +140,6 @@ func (h *Handler) add(c *gin.Context) {
 	c.JSON(http.StatusCreated, toLine(l))
 }
 
-func lineID(c *gin.Context) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		httpx.Fail(c, problem.NotFound())
-		return 0, false
-	}
-	return id, true
-}
-
 // update changes a line's quantity.
 //
 //	@Summary	Change a cart line's quantity
@@ -168,7 +158,7 @@ func lineID(c *gin.Context) (int64, bool) {
 //	@Failure	422		{object}	httpx.Problem	"validation_failed"
 //	@Router		/api/v1/cart/items/{id} [patch]
 func (h *Handler) update(c *gin.Context) {
-	id, ok := lineID(c)
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -196,7 +186,7 @@ func (h *Handler) update(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/cart/items/{id} [delete]
 func (h *Handler) remove(c *gin.Context) {
-	id, ok := lineID(c)
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}

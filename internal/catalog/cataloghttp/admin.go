@@ -99,7 +99,7 @@ func (h *Admin) createCategory(c *gin.Context) {
 //	@Failure	422		{object}	httpx.Problem	"validation_failed"
 //	@Router		/api/v1/admin/categories/{id} [patch]
 func (h *Admin) updateCategory(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -129,7 +129,7 @@ func (h *Admin) updateCategory(c *gin.Context) {
 //	@Failure	409	{object}	httpx.Problem	"invalid_transition: still in use"
 //	@Router		/api/v1/admin/categories/{id} [delete]
 func (h *Admin) deleteCategory(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -158,7 +158,7 @@ func (h *Admin) deleteCategory(c *gin.Context) {
 //	@Failure	422		{object}	httpx.Problem	"validation_failed, unsupported_file_type"
 //	@Router		/api/v1/admin/categories/{id}/image [put]
 func (h *Admin) categoryImage(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -185,7 +185,7 @@ func (h *Admin) categoryImage(c *gin.Context) {
 //	@Failure		409	{object}	httpx.Problem	"invalid_transition"
 //	@Router			/api/v1/admin/providers/{id}/approve [post]
 func (h *Admin) approveProvider(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.ApproveProvider(c.Request.Context(), id)
 		answerProvider(c, p, err)
 	}
@@ -219,7 +219,7 @@ func answerProvider(c *gin.Context, p catalog.Provider, err error) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/admin/providers/{id}/reject [post]
 func (h *Admin) rejectProvider(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -251,7 +251,7 @@ func (h *Admin) rejectProvider(c *gin.Context) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/admin/products/{id}/unpublish [post]
 func (h *Admin) unpublish(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -281,7 +281,7 @@ func (h *Admin) unpublish(c *gin.Context) {
 //	@Failure	409	{object}	httpx.Problem	"invalid_transition: not held by an admin"
 //	@Router		/api/v1/admin/products/{id}/unblock [post]
 func (h *Admin) unblock(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.Unblock(c.Request.Context(), id)
 		if err != nil {
 			httpx.Fail(c, err)

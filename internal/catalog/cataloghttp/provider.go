@@ -174,7 +174,7 @@ func (h *Provider) create(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found, also for other providers' products"
 //	@Router		/api/v1/provider/products/{id} [get]
 func (h *Provider) get(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.OwnProduct(c.Request.Context(), httpx.Caller(c), id)
 		h.answer(c, p, err)
 	}
@@ -206,7 +206,7 @@ func (h *Provider) answer(c *gin.Context, p catalog.Product, err error) {
 //	@Failure	422		{object}	httpx.Problem	"validation_failed"
 //	@Router		/api/v1/provider/products/{id} [patch]
 func (h *Provider) update(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -237,7 +237,7 @@ func (h *Provider) update(c *gin.Context) {
 //	@Failure		422	{object}	httpx.Problem	"validation_failed: no active spec"
 //	@Router			/api/v1/provider/products/{id}/publish [post]
 func (h *Provider) publish(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.Publish(c.Request.Context(), httpx.Caller(c), id)
 		h.answer(c, p, err)
 	}
@@ -256,7 +256,7 @@ func (h *Provider) publish(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/provider/products/{id}/unpublish [post]
 func (h *Provider) unpublish(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		p, err := h.svc.Unpublish(c.Request.Context(), httpx.Caller(c), id)
 		h.answer(c, p, err)
 	}
@@ -280,7 +280,7 @@ func (h *Provider) unpublish(c *gin.Context) {
 //	@Failure	422		{object}	httpx.Problem	"validation_failed, unsupported_file_type"
 //	@Router		/api/v1/provider/products/{id}/cover [put]
 func (h *Provider) cover(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -310,7 +310,7 @@ func (h *Provider) cover(c *gin.Context) {
 //	@Failure	422		{object}	httpx.Problem	"validation_failed"
 //	@Router		/api/v1/provider/products/{id}/specs [post]
 func (h *Provider) addSpec(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -348,7 +348,7 @@ func (h *Provider) addSpec(c *gin.Context) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/provider/specs/{id} [patch]
 func (h *Provider) updateSpec(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -380,7 +380,7 @@ func (h *Provider) updateSpec(c *gin.Context) {
 //	@Failure		404	{object}	httpx.Problem	"not_found"
 //	@Router			/api/v1/provider/specs/{id} [delete]
 func (h *Provider) deactivateSpec(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -411,7 +411,7 @@ func (h *Provider) deactivateSpec(c *gin.Context) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed, unsupported_file_type"
 //	@Router			/api/v1/provider/products/{id}/attachments [post]
 func (h *Provider) addAttachment(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -435,7 +435,7 @@ func (h *Provider) addAttachment(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/provider/attachments/{id} [delete]
 func (h *Provider) deleteAttachment(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}

@@ -47,16 +47,6 @@ func (h *Public) Routes(pub *gin.RouterGroup) {
 	pub.GET("/products/:id/attachments/:attachment_id", h.attachment)
 }
 
-// param reads a positive id from the path; anything else is not_found.
-func param(c *gin.Context, name string) (int64, bool) {
-	n, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || n <= 0 {
-		httpx.Fail(c, problem.NotFound())
-		return 0, false
-	}
-	return n, true
-}
-
 // serveFile answers a stored file, or the error that kept it.
 func serveFile(c *gin.Context, f files.File, rc io.ReadCloser, err error) {
 	if err != nil {
@@ -99,7 +89,7 @@ func (h *Public) tree(c *gin.Context) {
 //	@Failure		404	{object}	httpx.Problem	"not_found"
 //	@Router			/api/v1/categories/{id} [get]
 func (h *Public) category(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -127,7 +117,7 @@ func (h *Public) category(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/categories/{id}/image [get]
 func (h *Public) categoryImage(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		f, rc, err := h.svc.CategoryImage(c.Request.Context(), id)
 		serveFile(c, f, rc, err)
 	}
@@ -143,7 +133,7 @@ func (h *Public) categoryImage(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found, also for providers not approved"
 //	@Router		/api/v1/providers/{id} [get]
 func (h *Public) provider(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -165,7 +155,7 @@ func (h *Public) provider(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/providers/{id}/logo [get]
 func (h *Public) logo(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		f, rc, err := h.svc.Logo(c.Request.Context(), id)
 		serveFile(c, f, rc, err)
 	}
@@ -249,7 +239,7 @@ func (h *Public) products(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found, also for drafts and unpublished products"
 //	@Router		/api/v1/products/{id} [get]
 func (h *Public) product(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -271,7 +261,7 @@ func (h *Public) product(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/products/{id}/cover [get]
 func (h *Public) cover(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		f, rc, err := h.svc.Cover(c.Request.Context(), id)
 		serveFile(c, f, rc, err)
 	}
@@ -288,11 +278,11 @@ func (h *Public) cover(c *gin.Context) {
 //	@Failure	404				{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/products/{id}/attachments/{attachment_id} [get]
 func (h *Public) attachment(c *gin.Context) {
-	pid, ok := param(c, "id")
+	pid, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
-	if aid, ok := param(c, "attachment_id"); ok {
+	if aid, ok := httpx.PathID(c, "attachment_id"); ok {
 		f, rc, err := h.svc.AttachmentFile(c.Request.Context(), pid, aid)
 		serveFile(c, f, rc, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -233,15 +232,6 @@ func (h *Handler) queue(c *gin.Context) {
 		Total: total})
 }
 
-func pathID(c *gin.Context) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		httpx.Fail(c, problem.NotFound())
-		return 0, false
-	}
-	return id, true
-}
-
 // review answers one certification.
 //
 //	@Summary	A certification under review
@@ -255,7 +245,7 @@ func pathID(c *gin.Context) (int64, bool) {
 //	@Failure	404	{object}	httpx.Problem	"not_found, or outside the caller's region"
 //	@Router		/api/v1/review/certifications/{id} [get]
 func (h *Handler) review(c *gin.Context) {
-	id, ok := pathID(c)
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -281,7 +271,7 @@ func (h *Handler) review(c *gin.Context) {
 //	@Failure	404		{object}	httpx.Problem	"not_found, or outside the caller's region"
 //	@Router		/api/v1/review/certifications/{id}/files/{kind} [get]
 func (h *Handler) image(c *gin.Context) {
-	id, ok := pathID(c)
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -310,7 +300,7 @@ func (h *Handler) image(c *gin.Context) {
 //	@Failure		409	{object}	httpx.Problem	"already_decided, credit_code_taken"
 //	@Router			/api/v1/review/certifications/{id}/approve [post]
 func (h *Handler) approve(c *gin.Context) {
-	id, ok := pathID(c)
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -343,7 +333,7 @@ func (h *Handler) approve(c *gin.Context) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/review/certifications/{id}/reject [post]
 func (h *Handler) reject(c *gin.Context) {
-	id, ok := pathID(c)
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}

@@ -216,9 +216,12 @@ func (h *Handler) place(c *gin.Context) {
 	}
 
 	status, out := h.order(c, body)
+	// A client that went away is the one most likely to retry with this
+	// key: its cancelled context must not leave the key in flight.
+	keep := context.WithoutCancel(ctx)
 	if status >= 500 {
-		_ = h.keys.Abandon(ctx, claim)
-	} else if err := h.keys.Finish(ctx, claim, status, out); err != nil {
+		_ = h.keys.Abandon(keep, claim)
+	} else if err := h.keys.Finish(keep, claim, status, out); err != nil {
 		httpx.Fail(c, err)
 		return
 	}

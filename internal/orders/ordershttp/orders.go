@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -74,15 +73,6 @@ func (h *OrderHandler) Routes(pub, signed *gin.RouterGroup, limits *httpx.BodyLi
 	}
 }
 
-func param(c *gin.Context, name string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		httpx.Fail(c, problem.NotFound())
-		return 0, false
-	}
-	return id, true
-}
-
 func (h *OrderHandler) answer(c *gin.Context, d orders.Detail, err error) {
 	if err != nil {
 		httpx.Fail(c, err)
@@ -149,7 +139,7 @@ func (h *OrderHandler) list(c *gin.Context) {
 //	@Failure		404	{object}	httpx.Problem	"not_found"
 //	@Router			/api/v1/orders/{id} [get]
 func (h *OrderHandler) get(c *gin.Context) {
-	if id, ok := param(c, "id"); ok {
+	if id, ok := httpx.PathID(c, "id"); ok {
 		d, err := h.svc.Get(c.Request.Context(), httpx.Caller(c), id)
 		h.answer(c, d, err)
 	}
@@ -185,7 +175,7 @@ func (h *OrderHandler) get(c *gin.Context) {
 func (h *OrderHandler) upload(action, kind string) gin.HandlerFunc {
 	rule := files.Rule{Field: "file", Types: orders.FileTypes[kind], MaxBytes: fileLimit}
 	return func(c *gin.Context) {
-		id, ok := param(c, "id")
+		id, ok := httpx.PathID(c, "id")
 		if !ok {
 			return
 		}
@@ -229,7 +219,7 @@ func (h *OrderHandler) upload(action, kind string) gin.HandlerFunc {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/orders/{id}/contract-decision [post]
 func (h *OrderHandler) decide(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -266,7 +256,7 @@ func (h *OrderHandler) decide(c *gin.Context) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/orders/{id}/cancel [post]
 func (h *OrderHandler) cancel(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -291,7 +281,7 @@ func (h *OrderHandler) cancel(c *gin.Context) {
 //	@Failure	404	{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/orders/{id}/attachments [get]
 func (h *OrderHandler) attachments(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -321,11 +311,11 @@ func (h *OrderHandler) attachments(c *gin.Context) {
 //	@Failure	404				{object}	httpx.Problem	"not_found"
 //	@Router		/api/v1/orders/{id}/attachments/{attachment_id} [get]
 func (h *OrderHandler) file(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
-	aid, ok := param(c, "attachment_id")
+	aid, ok := httpx.PathID(c, "attachment_id")
 	if !ok {
 		return
 	}
@@ -359,7 +349,7 @@ func (h *OrderHandler) file(c *gin.Context) {
 //	@Failure		422		{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/orders/{id}/evaluation [post]
 func (h *OrderHandler) evaluate(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}
@@ -390,7 +380,7 @@ func (h *OrderHandler) evaluate(c *gin.Context) {
 //	@Failure	422			{object}	httpx.Problem	"validation_failed"
 //	@Router		/api/v1/products/{id}/evaluations [get]
 func (h *OrderHandler) evaluations(c *gin.Context) {
-	id, ok := param(c, "id")
+	id, ok := httpx.PathID(c, "id")
 	if !ok {
 		return
 	}

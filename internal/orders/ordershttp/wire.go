@@ -99,12 +99,12 @@ type OrderDetail struct {
 type DecisionRequest struct {
 	Decision string `json:"decision" validate:"required,oneof=agree reject" enums:"agree,reject"`
 	// Required when rejecting.
-	Comment string `json:"comment" validate:"max=4000" example:"合同金额与订单不符"`
+	Comment string `json:"comment" validate:"max=1000" example:"合同金额与订单不符"`
 } // @name ContractDecisionRequest
 
 // CancelRequest cancels an order before its contract is agreed.
 type CancelRequest struct {
-	Reason string `json:"reason" validate:"required,max=4000" example:"需求变更"`
+	Reason string `json:"reason" validate:"required,max=1000" example:"需求变更"`
 } // @name CancelRequest
 
 // EvaluationRequest is the usage report of a completed order.
