@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func (s *Server) Certify(t *testing.T, u User) {
 	images := map[string]files.File{}
 	for _, rule := range certification.ImageRules() {
 		f, err := s.App.Uploads.Receive(ctx, rule, "id.png",
-			bytes.NewReader(PNG(t, rule.MinWidth, rule.MinHeight)), u.ID)
+			bytes.NewReader(certImage(t, rule.MinWidth, rule.MinHeight)), u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,6 +43,20 @@ func (s *Server) Certify(t *testing.T, u User) {
 	if _, err := s.App.Certification.Approve(ctx, admin, c.ID); err != nil {
 		t.Fatalf("approve %s: %v", u.Username, err)
 	}
+}
+
+var certImages sync.Map // "w×h" → []byte
+
+// certImage is PNG made once per size: encoding a picture costs more than
+// the rest of a certification under the race detector.
+func certImage(t *testing.T, w, h int) []byte {
+	key := fmt.Sprintf("%d×%d", w, h)
+	if b, ok := certImages.Load(key); ok {
+		return b.([]byte)
+	}
+	b := PNG(t, w, h)
+	certImages.Store(key, b)
+	return b
 }
 
 // CreditCode returns a valid unified social credit code, different on
