@@ -137,6 +137,10 @@ func (b *baselineServer) products(w http.ResponseWriter, r *http.Request) {
 		}
 		items = append(items, s)
 	}
+	if rows.Err() != nil {
+		fail(w, http.StatusInternalServerError)
+		return
+	}
 	writeJSON(w, map[string]any{"items": items, "page": 1, "page_size": size, "total": total})
 }
 
@@ -166,6 +170,7 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 		BillingUnit string `json:"billing_unit"`
 		Active      bool   `json:"active"`
 	}
+	defer func() { _ = rows.Close() }()
 	specs := []spec{}
 	for rows.Next() {
 		var sp spec
@@ -174,7 +179,10 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 			specs = append(specs, sp)
 		}
 	}
-	_ = rows.Close()
+	if rows.Err() != nil {
+		fail(w, http.StatusInternalServerError)
+		return
+	}
 	var atts int
 	_ = b.db.QueryRowContext(ctx, "SELECT count(*) FROM product_attachments JOIN files ON "+
 		"files.id = product_attachments.file_id WHERE product_attachments.product_id = ?", id).Scan(&atts)
@@ -246,6 +254,10 @@ func (b *baselineServer) orders(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		items = append(items, o)
+	}
+	if rows.Err() != nil {
+		fail(w, http.StatusInternalServerError)
+		return
 	}
 	writeJSON(w, map[string]any{"items": items, "page": 1, "page_size": 20, "total": total})
 }

@@ -127,8 +127,11 @@ func (f *fixture) signIn(base string) error {
 		}
 		code, b, err := do(jsonReq("POST", base+"/api/v1/auth/login", "",
 			map[string]string{"login": f.users[i].username, "password": benchPassword}, ""))
-		if err != nil || code != http.StatusOK {
-			return fmt.Errorf("sign in %s: %d %v %s", f.users[i].username, code, err, b)
+		if err != nil {
+			return fmt.Errorf("sign in %s: %w", f.users[i].username, err)
+		}
+		if code != http.StatusOK {
+			return fmt.Errorf("sign in %s: status %d: %s", f.users[i].username, code, b)
 		}
 		_ = json.Unmarshal(b, &out)
 		f.users[i].token = out.AccessToken

@@ -294,38 +294,35 @@ func load(ctx context.Context, db *sql.DB) (*fixture, error) {
 		{"SELECT id FROM products WHERE status = 'published' ORDER BY id LIMIT 2000", &f.products},
 		{"SELECT id FROM specs WHERE active ORDER BY id LIMIT 2000", &f.specs},
 	} {
-		rows, err := db.QueryContext(ctx, q.sql)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				_ = rows.Close()
-				return nil, err
-			}
-			*q.dst = append(*q.dst, id)
-		}
-		if err := rows.Close(); err != nil {
+		if err := ids(ctx, db, q.dst, q.sql); err != nil {
 			return nil, err
 		}
 	}
 	for i := range benchUsers {
 		u := benchUser{id: int64(i + 1), username: fmt.Sprintf("bench_e%06d", i)}
-		rows, err := db.QueryContext(ctx, "SELECT id FROM orders WHERE enterprise_id = ? "+
+		err := ids(ctx, db, &u.orders, "SELECT id FROM orders WHERE enterprise_id = ? "+
 			"ORDER BY id DESC LIMIT 50", u.id)
 		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			_ = rows.Scan(&id)
-			u.orders = append(u.orders, id)
-		}
-		if err := rows.Close(); err != nil {
 			return nil, err
 		}
 		f.users = append(f.users, u)
 	}
 	return f, nil
+}
+
+// ids appends the ids a query answers to dst.
+func ids(ctx context.Context, db *sql.DB, dst *[]int64, query string, args ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		*dst = append(*dst, id)
+	}
+	return rows.Err()
 }

@@ -51,7 +51,7 @@ func (t *Transactor) InSnapshot(ctx context.Context, fn func(ctx context.Context
 // options are the transaction options for the database: SQLite knows one
 // isolation level, serializable, and is given none.
 func (t *Transactor) options(level sql.IsolationLevel, readOnly bool) *sql.TxOptions {
-	if t.db.Dialector.Name() != MySQL {
+	if t.db.Name() != MySQL {
 		return nil
 	}
 	return &sql.TxOptions{Isolation: level, ReadOnly: readOnly}
