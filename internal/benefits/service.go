@@ -89,12 +89,18 @@ type Overview struct {
 // its county that it has neither claimed nor declined, shown once it is
 // certified), its claimed benefits and the policies it declined.
 func (s *Service) Overview(ctx context.Context, enterpriseID int64) (Overview, error) {
-	out := Overview{Offers: []Policy{}, Claimed: []Benefit{}, Declined: []Policy{}}
 	u, err := s.Users.UserByID(ctx, enterpriseID)
 	if err != nil {
-		return out, err
+		return Overview{}, err
 	}
-	mine, err := s.Store.Benefits(ctx, enterpriseID)
+	return s.overview(ctx, u)
+}
+
+// overview is Overview for an account already read, as the sign-in and
+// profile answers have it.
+func (s *Service) overview(ctx context.Context, u accounts.User) (Overview, error) {
+	out := Overview{Offers: []Policy{}, Claimed: []Benefit{}, Declined: []Policy{}}
+	mine, err := s.Store.Benefits(ctx, u.ID)
 	if err != nil {
 		return out, err
 	}
@@ -108,7 +114,7 @@ func (s *Service) Overview(ctx context.Context, enterpriseID int64) (Overview, e
 		}
 	}
 
-	certified, err := s.Certifier.Certified(ctx, enterpriseID)
+	certified, err := s.Certifier.Certified(ctx, u.ID)
 	if err != nil || !certified {
 		return out, err
 	}
@@ -248,7 +254,7 @@ func (s *Service) Summarize(ctx context.Context, u accounts.User, lang string, s
 	if u.Role != auth.RoleEnterprise {
 		return nil
 	}
-	o, err := s.Overview(ctx, u.ID)
+	o, err := s.overview(ctx, u)
 	if err != nil {
 		return err
 	}

@@ -151,3 +151,10 @@ func Retryable(err error) bool {
 	return err != nil && (strings.Contains(err.Error(), "database is locked") ||
 		strings.Contains(err.Error(), "SQLITE_BUSY"))
 }
+
+// Contains returns a LIKE pattern matching text anywhere, with % and _ in
+// text matching themselves. Use it with ESCAPE '!', the escape character
+// both databases read the same way.
+func Contains(text string) string {
+	return "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(text) + "%"
+}

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -36,20 +37,26 @@ func ParsePage(c *gin.Context) (paging.Request, error) {
 	return p, nil
 }
 
-// Page is the body of a paginated list.
-type Page[T any] struct {
-	Items    []T   `json:"items" validate:"required"`
-	Page     int   `json:"page" validate:"required" example:"1"`
-	PageSize int   `json:"page_size" validate:"required" example:"20"`
-	Total    int64 `json:"total" validate:"required" example:"42"`
-}
-
-// NewPage builds a page body, never with null items.
-func NewPage[T any](items []T, req paging.Request, total int64) Page[T] {
-	if items == nil {
-		items = []T{}
+// DateRange reads the query dates from and to (YYYY-MM-DD, read in loc,
+// both days included) as the half-open span [from, day after to); an
+// absent end stays zero. Bad dates come back as field errors.
+func DateRange(c *gin.Context, loc *time.Location) (from, to time.Time, fields []problem.Field) {
+	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
+		s := c.Query(name)
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseInLocation("2006-01-02", s, loc)
+		if err != nil {
+			fields = append(fields, problem.Field{Field: name, Code: "date",
+				Message: problem.Text{ZH: "日期格式须为 YYYY-MM-DD", EN: "must be a date, YYYY-MM-DD"}})
+		}
+		*dst = d
 	}
-	return Page[T]{Items: items, Page: req.Page, PageSize: req.PageSize, Total: total}
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
+	}
+	return from, to, fields
 }
 
 // PathID reads a positive integer id from the path parameter name. Any

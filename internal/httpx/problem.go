@@ -57,18 +57,26 @@ func Lang(c *gin.Context) string {
 // Fail writes err as a problem and stops the handler chain. An error that
 // is not a *problem.Error is logged and answered as 500 without its text.
 func Fail(c *gin.Context, err error) {
+	c.Error(err) //nolint:errcheck // recorded for the access log only
+	writeProblem(c, asProblem(c, err))
+}
+
+// asProblem returns the problem err carries, logging its internal cause;
+// an error that carries none is logged and becomes a bare internal
+// problem, so that its text never reaches the client.
+func asProblem(c *gin.Context, err error) *problem.Error {
 	var p *problem.Error
 	if !errors.As(err, &p) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "route", c.FullPath(),
 			"error", err.Error())
-		p = &problem.Error{Code: problem.CodeInternal,
+		return &problem.Error{Code: problem.CodeInternal,
 			Detail: problem.Text{ZH: "服务器内部错误。", EN: "Internal server error."}}
-	} else if p.Err != nil {
+	}
+	if p.Err != nil {
 		slog.WarnContext(c.Request.Context(), "request refused", "route", c.FullPath(),
 			"code", p.Code, "error", p.Err.Error())
 	}
-	c.Error(err) //nolint:errcheck // recorded for the access log only
-	writeProblem(c, p)
+	return p
 }
 
 func writeProblem(c *gin.Context, p *problem.Error) {
@@ -80,14 +88,7 @@ func writeProblem(c *gin.Context, p *problem.Error) {
 // what must be logged, without writing anything: for answers that are
 // kept, such as idempotent ones.
 func Render(c *gin.Context, err error) (int, []byte) {
-	var p *problem.Error
-	if !errors.As(err, &p) {
-		slog.ErrorContext(c.Request.Context(), "request failed", "route", c.FullPath(),
-			"error", err.Error())
-		p = &problem.Error{Code: problem.CodeInternal,
-			Detail: problem.Text{ZH: "服务器内部错误。", EN: "Internal server error."}}
-	}
-	status, body := render(c, p)
+	status, body := render(c, asProblem(c, err))
 	b, _ := json.Marshal(body)
 	return status, b
 }

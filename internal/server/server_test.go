@@ -29,7 +29,8 @@ func TestOperationsRoutes(t *testing.T) {
 
 		c.Do("GET", "/api/v1/regions", nil).Expect(t, http.StatusOK)
 		m := c.Do("GET", "/metrics", nil).Expect(t, http.StatusOK)
-		if !strings.Contains(string(m.Body), `shangyun_http_requests_total{method="GET",route="/api/v1/regions",status="200"} 1`) {
+		want := `shangyun_http_requests_total{method="GET",route="/api/v1/regions",status="200"} 1`
+		if !strings.Contains(string(m.Body), want) {
 			t.Errorf("metrics miss the regions request:\n%.2000s", m.Body)
 		}
 		if !strings.Contains(string(m.Body), `go_sql_max_open_connections{db_name="shangyun"}`) {

@@ -278,10 +278,10 @@ func (s *Store) List(ctx context.Context, f accounts.UserFilter) ([]accounts.Use
 		q = q.Where("region_code IN ?", f.Regions)
 	}
 	if f.Q != "" {
-		like := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		like := database.Contains(strings.ToLower(f.Q))
 		q = q.Where("(username_key LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!' OR "+
 			"phone LIKE ? ESCAPE '!' OR company_name LIKE ? ESCAPE '!')",
-			like, like, like, "%"+escapeLike(f.Q)+"%")
+			like, like, like, database.Contains(f.Q))
 	}
 	q = q.Session(&gorm.Session{}) // reused by the count and the page
 	var total int64
@@ -298,12 +298,6 @@ func (s *Store) List(ctx context.Context, f accounts.UserFilter) ([]accounts.Use
 		out[i] = ToUser(r)
 	}
 	return out, total, nil
-}
-
-// escapeLike makes % and _ in user text match themselves, with ! as the
-// escape character (one both databases read the same way).
-func escapeLike(s string) string {
-	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
 }
 
 // CreateRefreshToken implements accounts.Store.

@@ -116,19 +116,9 @@ func (h *Handler) filter(c *gin.Context) (audit.Filter, error) {
 				Message: problem.Text{ZH: "须为正整数", EN: "must be a positive integer"}})
 		}
 	}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if s := c.Query(name); s != "" {
-			d, err := time.ParseInLocation("2006-01-02", s, h.loc)
-			if err != nil {
-				fs = append(fs, problem.Field{Field: name, Code: "date",
-					Message: problem.Text{ZH: "日期格式须为 YYYY-MM-DD", EN: "must be a date, YYYY-MM-DD"}})
-			}
-			*dst = d
-		}
-	}
-	if !f.To.IsZero() {
-		f.To = f.To.AddDate(0, 0, 1)
-	}
+	var dates []problem.Field
+	f.From, f.To, dates = httpx.DateRange(c, h.loc)
+	fs = append(fs, dates...)
 	if fs != nil {
 		return audit.Filter{}, problem.Validation(fs...)
 	}

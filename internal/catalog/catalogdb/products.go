@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -146,7 +145,7 @@ func (s *Store) ListProducts(ctx context.Context, f catalog.ProductFilter) ([]ca
 	if f.Q != "" {
 		// Known limit: a substring match is a scan of the filtered rows,
 		// which is what Chinese text without a word index needs.
-		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(f.Q) + "%"
+		like := database.Contains(f.Q)
 		q = q.Where("(products.name LIKE ? ESCAPE '!' OR products.summary LIKE ? ESCAPE '!')",
 			like, like)
 	}

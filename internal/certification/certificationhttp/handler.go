@@ -20,7 +20,8 @@ type Service interface {
 	Submit(ctx context.Context, enterpriseID int64, s certification.Submission) (certification.Certification, error)
 	Current(ctx context.Context, enterpriseID int64) (certification.Certification, error)
 	History(ctx context.Context, enterpriseID int64, p paging.Request) ([]certification.Certification, int64, error)
-	Queue(ctx context.Context, p auth.Principal, status, region string, pg paging.Request) ([]certification.Certification, int64, error)
+	Queue(ctx context.Context, p auth.Principal, status, region string,
+		pg paging.Request) ([]certification.Certification, int64, error)
 	ForReview(ctx context.Context, p auth.Principal, id int64) (certification.Certification, error)
 	Image(ctx context.Context, p auth.Principal, id int64, kind string) (files.File, io.ReadCloser, error)
 	Approve(ctx context.Context, p auth.Principal, id int64) (certification.Certification, error)

@@ -108,7 +108,8 @@ func (s *Store) OrderSums(ctx context.Context, counties []string, p reports.Peri
 }
 
 // EnterpriseCreations implements reports.Store.
-func (s *Store) EnterpriseCreations(ctx context.Context, counties []string, p reports.Period) ([]reports.Creation, error) {
+func (s *Store) EnterpriseCreations(ctx context.Context, counties []string,
+	p reports.Period) ([]reports.Creation, error) {
 	var rows []struct {
 		RegionCode string
 		CreatedAt  time.Time

@@ -24,7 +24,8 @@ import (
 
 // Builder makes reports.
 type Builder interface {
-	Build(ctx context.Context, p auth.Principal, name string, period reports.Period, policyID int64) (reports.Report, error)
+	Build(ctx context.Context, p auth.Principal, name string, period reports.Period,
+		policyID int64) (reports.Report, error)
 }
 
 // Handler serves the report route.
@@ -117,19 +118,9 @@ func (h *Handler) query(c *gin.Context) (reports.Period, int64, string, error) {
 		fs = append(fs, problem.Field{Field: "format", Code: "oneof",
 			Message: problem.Text{ZH: "格式须为 json、csv 或 xlsx", EN: "must be json, csv or xlsx"}})
 	}
-	for name, dst := range map[string]*time.Time{"from": &p.From, "to": &p.To} {
-		if s := c.Query(name); s != "" {
-			d, err := time.ParseInLocation("2006-01-02", s, h.loc)
-			if err != nil {
-				fs = append(fs, problem.Field{Field: name, Code: "date",
-					Message: problem.Text{ZH: "日期格式须为 YYYY-MM-DD", EN: "must be a date, YYYY-MM-DD"}})
-			}
-			*dst = d
-		}
-	}
-	if !p.To.IsZero() {
-		p.To = p.To.AddDate(0, 0, 1)
-	}
+	var dates []problem.Field
+	p.From, p.To, dates = httpx.DateRange(c, h.loc)
+	fs = append(fs, dates...)
 	if !p.From.IsZero() && !p.To.IsZero() && !p.To.After(p.From) {
 		fs = append(fs, problem.Field{Field: "to", Code: "after",
 			Message: problem.Text{ZH: "结束日期不能早于开始日期", EN: "must not be before from"}})
