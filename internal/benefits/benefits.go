@@ -43,17 +43,20 @@ type Policy struct {
 	PerEnterpriseQuotaFen int64
 	TotalBudgetFen        int64
 	BudgetClaimedFen      int64
-	BudgetReservedFen     int64
-	BudgetUsedFen         int64
-	Beneficiaries         int
-	CategoryIDs           []int64
-	RegionCodes           []string
-	ValidFrom             time.Time
-	ValidUntil            time.Time
-	Status                string
-	Version               int
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// BudgetReservedFen and BudgetUsedFen add up the policy's benefits;
+	// they are filled only on the administrator's reads (Service.Policy,
+	// Policies and the changes), not where checkouts read the policy.
+	BudgetReservedFen int64
+	BudgetUsedFen     int64
+	Beneficiaries     int
+	CategoryIDs       []int64
+	RegionCodes       []string
+	ValidFrom         time.Time
+	ValidUntil        time.Time
+	Status            string
+	Version           int
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // BudgetRemainingFen is what can still be claimed.
@@ -106,9 +109,13 @@ type Store interface {
 	// SavePolicy writes every field of p, with its categories and regions.
 	SavePolicy(ctx context.Context, p Policy) error
 	Policy(ctx context.Context, id int64) (Policy, error)
-	// LockPolicies holds the rows of the policies with ids until the
-	// transaction ends, in ascending id.
-	LockPolicies(ctx context.Context, ids []int64) error
+	// SharePolicies holds a shared lock on the rows of the policies with
+	// ids until the transaction ends, in ascending id: holders go side by
+	// side, and a change to one of the policies waits for them.
+	SharePolicies(ctx context.Context, ids []int64) error
+	// Spent gives, by policy id, the amounts reserved and used across the
+	// policies' benefits.
+	Spent(ctx context.Context, ids []int64) (map[int64]Balances, error)
 	// LockPolicy is Policy holding the row until the transaction ends.
 	LockPolicy(ctx context.Context, id int64) (Policy, error)
 	Policies(ctx context.Context, status string, page paging.Request) ([]Policy, int64, error)
@@ -125,10 +132,10 @@ type Store interface {
 	// MoveBenefit adds to a benefit's reserved and used amounts; it returns
 	// ErrOverdrawn when the result would break 0 ≤ reserved + used ≤ quota.
 	MoveBenefit(ctx context.Context, id int64, reserved, used int64) error
-	// MovePolicy adds to a policy's claimed, reserved and used amounts and
-	// its count of beneficiaries; ErrOverdrawn when claimed would pass the
+	// AddClaim adds a claim of amount to a policy's claimed total and one
+	// to its beneficiaries; ErrOverdrawn when claimed would pass the
 	// budget.
-	MovePolicy(ctx context.Context, id int64, claimed, reserved, used int64, beneficiaries int) error
+	AddClaim(ctx context.Context, id int64, amount int64) error
 	AppendLedger(ctx context.Context, e Entry) error
 	// OrderEntries returns the ledger entries of an order.
 	OrderEntries(ctx context.Context, orderID int64) ([]Entry, error)

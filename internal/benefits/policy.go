@@ -158,6 +158,9 @@ func (s *Service) UpdatePolicy(ctx context.Context, id int64, in PolicyInput) (P
 		if err := s.Store.SavePolicy(ctx, p); err != nil {
 			return err
 		}
+		if err := s.spent(ctx, []*Policy{&p}); err != nil {
+			return err
+		}
 		return s.audit(ctx, "policy.update", id, "version "+strconv.Itoa(p.Version))
 	})
 	return p, err
@@ -210,6 +213,9 @@ func (s *Service) move(ctx context.Context, id int64, from, to, action string) (
 		if err := s.Store.SavePolicy(ctx, p); err != nil {
 			return err
 		}
+		if err := s.spent(ctx, []*Policy{&p}); err != nil {
+			return err
+		}
 		return s.audit(ctx, action, id, "")
 	})
 	return p, err
@@ -226,14 +232,44 @@ func transition(status, allowed string) error {
 	return p
 }
 
-// Policy returns one policy.
+// Policy returns one policy with its reserved and used totals.
 func (s *Service) Policy(ctx context.Context, id int64) (Policy, error) {
-	return s.Store.Policy(ctx, id)
+	p, err := s.Store.Policy(ctx, id)
+	if err != nil {
+		return Policy{}, err
+	}
+	return p, s.spent(ctx, []*Policy{&p})
 }
 
-// Policies returns a page of policies, newest first.
+// Policies returns a page of policies, newest first, with their reserved
+// and used totals.
 func (s *Service) Policies(ctx context.Context, status string, page paging.Request) ([]Policy, int64, error) {
-	return s.Store.Policies(ctx, status, page)
+	ps, total, err := s.Store.Policies(ctx, status, page)
+	if err != nil {
+		return nil, 0, err
+	}
+	refs := make([]*Policy, len(ps))
+	for i := range ps {
+		refs[i] = &ps[i]
+	}
+	return ps, total, s.spent(ctx, refs)
+}
+
+// spent fills in the policies' reserved and used totals, summed over
+// their benefits in one statement.
+func (s *Service) spent(ctx context.Context, ps []*Policy) error {
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	sums, err := s.Store.Spent(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		p.BudgetReservedFen, p.BudgetUsedFen = sums[p.ID].ReservedFen, sums[p.ID].UsedFen
+	}
+	return nil
 }
 
 func (s *Service) audit(ctx context.Context, action string, id int64, detail string) error {

@@ -167,7 +167,7 @@ func (s *Service) Claim(ctx context.Context, enterpriseID, policyID int64) (Bene
 		if err := s.Store.CreateBenefit(ctx, &b); err != nil {
 			return err
 		}
-		if err := s.Store.MovePolicy(ctx, p.ID, quota, 0, 0, 1); err != nil {
+		if err := s.Store.AddClaim(ctx, p.ID, quota); err != nil {
 			return err
 		}
 		p.BudgetClaimedFen += quota
@@ -322,12 +322,12 @@ func (s *Service) Certified(ctx context.Context, enterpriseID int64) (bool, erro
 	return s.Certifier.Certified(ctx, enterpriseID)
 }
 
-// LockPolicies holds the policies' rows for the rest of the transaction
-// in ctx. A checkout takes them before it inserts orders referring to
-// them: otherwise two checkouts each holding the shared lock a reference
-// takes would deadlock when they both move the policy's balances.
-func (s *Service) LockPolicies(ctx context.Context, ids []int64) error {
-	return s.Store.LockPolicies(ctx, ids)
+// SharePolicies holds a shared lock on the policies' rows for the rest of
+// the transaction in ctx, so that none of them changes before a checkout
+// pricing with them commits; checkouts under one policy still run side by
+// side, since none of them writes the policy's row.
+func (s *Service) SharePolicies(ctx context.Context, ids []int64) error {
+	return s.Store.SharePolicies(ctx, ids)
 }
 
 // Reserve moves amount of a benefit into reservation for an order, in the
@@ -370,18 +370,13 @@ func (s *Service) settle(ctx context.Context, orderID int64, kind string) error 
 	return nil
 }
 
-// movement records one ledger entry and the balances it changes.
-//
-// Known limit: every movement also updates its policy's row, so all
-// checkouts under one policy queue on that row (about 500 ms p99 at 32
-// concurrent checkouts here); the policy's reserved and used totals could
-// instead be summed from the benefits when read.
+// movement records one ledger entry and the benefit balances it changes.
+// The policy's row is left alone: its reserved and used totals are summed
+// from its benefits when read, so that checkouts under one policy do not
+// queue on one row.
 func (s *Service) movement(ctx context.Context, kind string, policyID, benefitID, enterpriseID,
 	orderID, amount, reserved, used int64) error {
 	if err := s.Store.MoveBenefit(ctx, benefitID, reserved, used); err != nil {
-		return err
-	}
-	if err := s.Store.MovePolicy(ctx, policyID, 0, reserved, used, 0); err != nil {
 		return err
 	}
 	return s.Store.AppendLedger(ctx, Entry{PolicyID: policyID, BenefitID: benefitID,

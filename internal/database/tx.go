@@ -89,3 +89,24 @@ func LockRows(ctx context.Context, db *gorm.DB, table string, ids ...int64) erro
 	}
 	return nil
 }
+
+// ShareRows takes a shared lock on the rows of table with the given ids
+// until the transaction in ctx ends, in ascending id: other shared holders
+// go on, writers wait. SQLite locks the whole database for a writing
+// transaction, so there it only reads the rows.
+func ShareRows(ctx context.Context, db *gorm.DB, table string, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	conn := Conn(ctx, db)
+	q := "SELECT id FROM " + table + " WHERE id IN ? ORDER BY id"
+	if conn.Name() == MySQL {
+		// The spelling MariaDB and MySQL both accept.
+		q += " LOCK IN SHARE MODE"
+	}
+	var got []int64
+	if err := conn.Raw(q, ids).Scan(&got).Error; err != nil {
+		return fmt.Errorf("share %s: %w", table, err)
+	}
+	return nil
+}

@@ -24,7 +24,7 @@ type Benefits interface {
 	Certified(ctx context.Context, enterpriseID int64) (bool, error)
 	Candidates(ctx context.Context, enterpriseID int64, lock bool) ([]benefits.Candidate, error)
 	Reserve(ctx context.Context, policyID, benefitID, enterpriseID, orderID, amount int64) error
-	LockPolicies(ctx context.Context, ids []int64) error
+	SharePolicies(ctx context.Context, ids []int64) error
 }
 
 // Categories maps every category id to its parent's.
@@ -200,7 +200,7 @@ func (c *Checkout) Place(ctx context.Context, enterpriseID int64, lineIDs []int6
 		if expected != nil && *expected != q.PayableFen {
 			return &PriceChanged{Quote: q}
 		}
-		if err := c.Benefits.LockPolicies(ctx, q.policies()); err != nil {
+		if err := c.Benefits.SharePolicies(ctx, q.policies()); err != nil {
 			return err
 		}
 		now := c.Now().UTC()

@@ -27,8 +27,6 @@ type PolicyRow struct {
 	PerEnterpriseQuotaFen int64     `gorm:"not null"`
 	TotalBudgetFen        int64     `gorm:"not null"`
 	BudgetClaimedFen      int64     `gorm:"not null"`
-	BudgetReservedFen     int64     `gorm:"not null"`
-	BudgetUsedFen         int64     `gorm:"not null"`
 	Beneficiaries         int       `gorm:"not null"`
 	ValidFrom             time.Time `gorm:"not null"`
 	ValidUntil            time.Time `gorm:"not null"`
@@ -105,8 +103,7 @@ func toRow(p benefits.Policy) PolicyRow {
 	return PolicyRow{ID: p.ID, Name: p.Name, Description: p.Description,
 		DiscountRate: p.DiscountRate, PerOrderCapFen: p.PerOrderCapFen,
 		PerEnterpriseQuotaFen: p.PerEnterpriseQuotaFen, TotalBudgetFen: p.TotalBudgetFen,
-		BudgetClaimedFen: p.BudgetClaimedFen, BudgetReservedFen: p.BudgetReservedFen,
-		BudgetUsedFen: p.BudgetUsedFen, Beneficiaries: p.Beneficiaries,
+		BudgetClaimedFen: p.BudgetClaimedFen, Beneficiaries: p.Beneficiaries,
 		ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil, Status: p.Status,
 		Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
@@ -115,8 +112,7 @@ func toPolicy(r PolicyRow) benefits.Policy {
 	return benefits.Policy{ID: r.ID, Name: r.Name, Description: r.Description,
 		DiscountRate: r.DiscountRate, PerOrderCapFen: r.PerOrderCapFen,
 		PerEnterpriseQuotaFen: r.PerEnterpriseQuotaFen, TotalBudgetFen: r.TotalBudgetFen,
-		BudgetClaimedFen: r.BudgetClaimedFen, BudgetReservedFen: r.BudgetReservedFen,
-		BudgetUsedFen: r.BudgetUsedFen, Beneficiaries: r.Beneficiaries,
+		BudgetClaimedFen: r.BudgetClaimedFen, Beneficiaries: r.Beneficiaries,
 		ValidFrom: r.ValidFrom, ValidUntil: r.ValidUntil, Status: r.Status,
 		Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		CategoryIDs: []int64{}, RegionCodes: []string{}}
@@ -235,9 +231,31 @@ func (s *Store) LockPolicy(ctx context.Context, id int64) (benefits.Policy, erro
 	return s.policy(database.Conn(ctx, s.db).Clauses(clause.Locking{Strength: "UPDATE"}), ctx, id)
 }
 
-// LockPolicies implements benefits.Store.
-func (s *Store) LockPolicies(ctx context.Context, ids []int64) error {
-	return database.LockRows(ctx, s.db, "policies", ids...)
+// SharePolicies implements benefits.Store.
+func (s *Store) SharePolicies(ctx context.Context, ids []int64) error {
+	return database.ShareRows(ctx, s.db, "policies", ids...)
+}
+
+// Spent implements benefits.Store, adding up the benefits of each policy.
+func (s *Store) Spent(ctx context.Context, ids []int64) (map[int64]benefits.Balances, error) {
+	out := make(map[int64]benefits.Balances, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		PolicyID          int64
+		Reserved, UsedFen int64
+	}
+	err := database.Conn(ctx, s.db).Model(&BenefitRow{}).
+		Select("policy_id, SUM(reserved_fen) AS reserved, SUM(used_fen) AS used_fen").
+		Where("policy_id IN ?", ids).Group("policy_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("policy totals: %w", err)
+	}
+	for _, r := range rows {
+		out[r.PolicyID] = benefits.Balances{ReservedFen: r.Reserved, UsedFen: r.UsedFen}
+	}
+	return out, nil
 }
 
 // Policies implements benefits.Store.
@@ -374,19 +392,16 @@ func (s *Store) MoveBenefit(ctx context.Context, id int64, reserved, used int64)
 	return nil
 }
 
-// MovePolicy implements benefits.Store with a conditional update.
-func (s *Store) MovePolicy(ctx context.Context, id int64, claimed, reserved, used int64, beneficiaries int) error {
+// AddClaim implements benefits.Store with a conditional update.
+func (s *Store) AddClaim(ctx context.Context, id int64, claimed int64) error {
 	res := database.Conn(ctx, s.db).Model(&PolicyRow{}).
-		Where("id = ? AND budget_claimed_fen + ? <= total_budget_fen AND "+
-			"budget_reserved_fen + ? >= 0 AND budget_used_fen + ? >= 0", id, claimed, reserved, used).
+		Where("id = ? AND budget_claimed_fen + ? <= total_budget_fen", id, claimed).
 		Updates(map[string]any{
-			"budget_claimed_fen":  gorm.Expr("budget_claimed_fen + ?", claimed),
-			"budget_reserved_fen": gorm.Expr("budget_reserved_fen + ?", reserved),
-			"budget_used_fen":     gorm.Expr("budget_used_fen + ?", used),
-			"beneficiaries":       gorm.Expr("beneficiaries + ?", beneficiaries),
+			"budget_claimed_fen": gorm.Expr("budget_claimed_fen + ?", claimed),
+			"beneficiaries":      gorm.Expr("beneficiaries + 1"),
 		})
 	if res.Error != nil {
-		return fmt.Errorf("move policy: %w", res.Error)
+		return fmt.Errorf("add claim: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return benefits.ErrOverdrawn
@@ -423,7 +438,8 @@ func (s *Store) OrderEntries(ctx context.Context, orderID int64) ([]benefits.Ent
 	return out, nil
 }
 
-// StoredBalances implements benefits.Store.
+// StoredBalances implements benefits.Store: a policy's claimed amount is
+// its own, its reserved and used amounts those of its benefits.
 func (s *Store) StoredBalances(ctx context.Context) (map[int64]benefits.Balances, map[int64]benefits.Balances, error) {
 	db := database.Conn(ctx, s.db)
 	var ps []PolicyRow
@@ -436,12 +452,15 @@ func (s *Store) StoredBalances(ctx context.Context) (map[int64]benefits.Balances
 	}
 	pm, bm := map[int64]benefits.Balances{}, map[int64]benefits.Balances{}
 	for _, p := range ps {
-		pm[p.ID] = benefits.Balances{ClaimedFen: p.BudgetClaimedFen,
-			ReservedFen: p.BudgetReservedFen, UsedFen: p.BudgetUsedFen}
+		pm[p.ID] = benefits.Balances{ClaimedFen: p.BudgetClaimedFen}
 	}
 	for _, b := range bs {
 		bm[b.ID] = benefits.Balances{ClaimedFen: b.QuotaFen, ReservedFen: b.ReservedFen,
 			UsedFen: b.UsedFen}
+		p := pm[b.PolicyID]
+		p.ReservedFen += b.ReservedFen
+		p.UsedFen += b.UsedFen
+		pm[b.PolicyID] = p
 	}
 	return pm, bm, nil
 }

@@ -337,6 +337,85 @@ func TestConcurrentCheckoutsNeverOverdrawTheQuota(t *testing.T) {
 	})
 }
 
+// TestConcurrentCheckoutsUnderOnePolicy: 40 enterprises holding a benefit
+// of one policy check out at once, then half of the orders are cancelled
+// and the rest run to completion. Every checkout gets its discount, and
+// the administrator's figures for the policy are the sums over its
+// benefits at each step.
+func TestConcurrentCheckoutsUnderOnePolicy(t *testing.T) {
+	t.Parallel()
+	const enterprises = 40
+	testkit.EachDriver(t, func(t *testing.T, driver string) {
+		t.Parallel()
+		s := newShop(t, driver)
+		_, leaf := s.Category(t)
+		prov := s.NewUser(t, auth.RoleProvider)
+		_, specs := s.Product(t, prov, leaf, 100000)
+		policy := s.ActivePolicy(t, testkit.Policy{})
+		admin := s.Client(t).As(s.NewUser(t, auth.RoleAdmin).Access)
+		figures := func() (reserved, used int64) {
+			t.Helper()
+			var p struct {
+				BudgetReservedFen int64 `json:"budget_reserved_fen"`
+				BudgetUsedFen     int64 `json:"budget_used_fen"`
+			}
+			admin.Do("GET", fmt.Sprintf("/api/v1/admin/policies/%d", policy), nil).
+				Expect(t, http.StatusOK).Decode(t, &p)
+			return p.BudgetReservedFen, p.BudgetUsedFen
+		}
+
+		users := manyCertified(t, s, enterprises)
+		reqs := make([]*http.Request, enterprises)
+		for i, u := range users {
+			c := s.Client(t).As(u.Access)
+			claim(t, c, policy)
+			line := addToCart(t, c, specs[0], 1)
+			reqs[i] = post(t, s, u.Access, "/api/v1/orders",
+				fmt.Sprintf(`{"cart_item_ids":[%d]}`, line), fmt.Sprintf("policy-%d", i))
+		}
+		answers := burst(t, reqs)
+		if counts := tally(t, answers); counts["201"] != enterprises {
+			t.Fatalf("answers %v, want %d × 201", counts, enterprises)
+		}
+		const discount = 30000 // 30% of ¥1,000
+		orderIDs := make([]int64, enterprises)
+		for i, a := range answers {
+			var q checkoutQuote
+			if err := json.Unmarshal(a.Body, &q); err != nil || len(q.Orders) != 1 ||
+				q.Orders[0].DiscountFen != discount {
+				t.Fatalf("answer %s (%v), want one order with a discount of %d", a.Body, err, discount)
+			}
+			orderIDs[i] = q.Orders[0].ID
+		}
+		if r, u := figures(); r != enterprises*discount || u != 0 {
+			t.Fatalf("policy reserves %d and has used %d, want %d and 0", r, u, enterprises*discount)
+		}
+
+		pc := s.Client(t).As(prov.Access)
+		for i, id := range orderIDs {
+			path := fmt.Sprintf("/api/v1/orders/%d", id)
+			if i%2 == 0 {
+				s.Client(t).As(users[i].Access).Do("POST", path+"/cancel",
+					map[string]string{"reason": "不再需要"}).Expect(t, http.StatusOK)
+				continue
+			}
+			ec := s.Client(t).As(users[i].Access)
+			pc.Do("POST", path+"/contract", testkit.Form{Files: map[string]testkit.FilePart{
+				"file": {Name: "合同.pdf", Data: pdf}}}).Expect(t, http.StatusOK)
+			ec.Do("POST", path+"/contract-decision", map[string]string{"decision": "agree"}).
+				Expect(t, http.StatusOK)
+			pc.Do("POST", path+"/completion-report", testkit.Form{Files: map[string]testkit.FilePart{
+				"file": {Name: "竣工报告.pdf", Data: pdf}}}).Expect(t, http.StatusOK)
+			pc.Do("POST", path+"/invoice", testkit.Form{Files: map[string]testkit.FilePart{
+				"file": {Name: "发票.pdf", Data: pdf}}}).Expect(t, http.StatusOK)
+		}
+		if r, u := figures(); r != 0 || u != enterprises/2*discount {
+			t.Fatalf("policy reserves %d and has used %d, want 0 and %d", r, u, enterprises/2*discount)
+		}
+		verifyLedger(t, s)
+	})
+}
+
 // TestConcurrentRetriesOfOneOrder: 50 copies of one request under one
 // Idempotency-Key at once make one set of orders; every answer is that
 // set, or idempotency_in_flight while the first still runs.
