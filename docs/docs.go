@@ -2023,6 +2023,14 @@ const docTemplate = `{
                     "catalog"
                 ],
                 "summary": "The category tree",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "The ETag of an answer held already",
+                        "name": "If-None-Match",
+                        "in": "header"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -2031,7 +2039,20 @@ const docTemplate = `{
                             "items": {
                                 "$ref": "#/definitions/CategoryNode"
                             }
+                        },
+                        "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "public, max-age=60"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "Digest of the answer, for If-None-Match"
+                            }
                         }
+                    },
+                    "304": {
+                        "description": "Not modified: If-None-Match names the current ETag"
                     }
                 }
             }
@@ -2053,6 +2074,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "The ETag of an answer held already",
+                        "name": "If-None-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -2060,7 +2087,20 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/CategoryPage"
+                        },
+                        "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "public, max-age=60"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "Digest of the answer, for If-None-Match"
+                            }
                         }
+                    },
+                    "304": {
+                        "description": "Not modified: If-None-Match names the current ETag"
                     },
                     "404": {
                         "description": "not_found",
@@ -3513,6 +3553,12 @@ const docTemplate = `{
                         "description": "Items a page",
                         "name": "page_size",
                         "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "The ETag of an answer held already",
+                        "name": "If-None-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -3520,7 +3566,20 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ProductPage"
+                        },
+                        "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "public, max-age=60"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "Digest of the answer, for If-None-Match"
+                            }
                         }
+                    },
+                    "304": {
+                        "description": "Not modified: If-None-Match names the current ETag"
                     },
                     "422": {
                         "description": "validation_failed",
@@ -3547,6 +3606,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "The ETag of an answer held already",
+                        "name": "If-None-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -3554,7 +3619,20 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/ProductDetail"
+                        },
+                        "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "public, max-age=60"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "Digest of the answer, for If-None-Match"
+                            }
                         }
+                    },
+                    "304": {
+                        "description": "Not modified: If-None-Match names the current ETag"
                     },
                     "404": {
                         "description": "not_found, also for drafts and unpublished products",
@@ -4694,6 +4772,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "The ETag of an answer held already",
+                        "name": "If-None-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -4701,7 +4785,20 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/Provider"
+                        },
+                        "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "public, max-age=60"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "Digest of the answer, for If-None-Match"
+                            }
                         }
+                    },
+                    "304": {
+                        "description": "Not modified: If-None-Match names the current ETag"
                     },
                     "404": {
                         "description": "not_found, also for providers not approved",

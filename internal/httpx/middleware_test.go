@@ -210,3 +210,19 @@ func TestBodyLimitWithoutLength(t *testing.T) {
 		t.Errorf("status %d body %s", w.Code, w.Body)
 	}
 }
+
+// A panic under Revalidated still becomes a problem on the real writer,
+// logged with its status, and is not tagged.
+func TestRevalidatedPanicBecomesProblem(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	r := newEngine(&buf, nil, 1024)
+	r.GET("/tagged-panic", httpx.Revalidated(60), func(*gin.Context) { panic("boom") })
+	w := serve(r, httptest.NewRequest("GET", "/tagged-panic", nil))
+	if w.Code != 500 || problemOf(t, w)["code"] != "internal" || w.Header().Get("ETag") != "" {
+		t.Fatalf("status %d, ETag %q, body %s", w.Code, w.Header().Get("ETag"), w.Body)
+	}
+	if !strings.Contains(buf.String(), `"status":500`) {
+		t.Errorf("access log lacks the 500:\n%s", buf.String())
+	}
+}

@@ -34,15 +34,23 @@ type Public struct{ svc PublicService }
 // NewPublic returns a Public handler.
 func NewPublic(svc PublicService) *Public { return &Public{svc: svc} }
 
-// Routes registers the public reads.
+// maxAge is how many seconds clients and shared caches may keep a public
+// catalog answer before asking again with its ETag: a changed price or a
+// withdrawn product shows within this time, and checkout prices from the
+// database in any case.
+const maxAge = 60
+
+// Routes registers the public reads. The JSON ones carry an ETag and
+// answer 304 to a client that already holds them.
 func (h *Public) Routes(pub *gin.RouterGroup) {
-	pub.GET("/categories", h.tree)
-	pub.GET("/categories/:id", h.category)
+	tagged := pub.Group("", httpx.Revalidated(maxAge))
+	tagged.GET("/categories", h.tree)
+	tagged.GET("/categories/:id", h.category)
 	pub.GET("/categories/:id/image", h.categoryImage)
-	pub.GET("/providers/:id", h.provider)
+	tagged.GET("/providers/:id", h.provider)
 	pub.GET("/providers/:id/logo", h.logo)
-	pub.GET("/products", h.products)
-	pub.GET("/products/:id", h.product)
+	tagged.GET("/products", h.products)
+	tagged.GET("/products/:id", h.product)
 	pub.GET("/products/:id/cover", h.cover)
 	pub.GET("/products/:id/attachments/:attachment_id", h.attachment)
 }
@@ -62,7 +70,11 @@ func serveFile(c *gin.Context, f files.File, rc io.ReadCloser, err error) {
 //	@Summary	The category tree
 //	@Tags		catalog
 //	@Produce	json
-//	@Success	200	{array}	CategoryNode
+//	@Param		If-None-Match	header		string	false	"The ETag of an answer held already"
+//	@Success	200				{array}		CategoryNode
+//	@Header		200				{string}	ETag			"Digest of the answer, for If-None-Match"
+//	@Header		200				{string}	Cache-Control	"public, max-age=60"
+//	@Success	304				"Not modified: If-None-Match names the current ETag"
 //	@Router		/api/v1/categories [get]
 func (h *Public) tree(c *gin.Context) {
 	tree, err := h.svc.Tree(c.Request.Context())
@@ -84,9 +96,13 @@ func (h *Public) tree(c *gin.Context) {
 //	@Description	product in the category, with its product count and lowest active price.
 //	@Tags			catalog
 //	@Produce		json
-//	@Param			id	path		int	true	"Category id"
-//	@Success		200	{object}	CategoryPage
-//	@Failure		404	{object}	httpx.Problem	"not_found"
+//	@Param			id				path		int		true	"Category id"
+//	@Param			If-None-Match	header		string	false	"The ETag of an answer held already"
+//	@Success		200				{object}	CategoryPage
+//	@Header			200				{string}	ETag			"Digest of the answer, for If-None-Match"
+//	@Header			200				{string}	Cache-Control	"public, max-age=60"
+//	@Success		304				"Not modified: If-None-Match names the current ETag"
+//	@Failure		404				{object}	httpx.Problem	"not_found"
 //	@Router			/api/v1/categories/{id} [get]
 func (h *Public) category(c *gin.Context) {
 	id, ok := httpx.PathID(c, "id")
@@ -128,9 +144,13 @@ func (h *Public) categoryImage(c *gin.Context) {
 //	@Summary	A provider's public profile
 //	@Tags		catalog
 //	@Produce	json
-//	@Param		id	path		int	true	"Provider (user) id"
-//	@Success	200	{object}	ProviderResponse
-//	@Failure	404	{object}	httpx.Problem	"not_found, also for providers not approved"
+//	@Param		id				path		int		true	"Provider (user) id"
+//	@Param		If-None-Match	header		string	false	"The ETag of an answer held already"
+//	@Success	200				{object}	ProviderResponse
+//	@Header		200				{string}	ETag			"Digest of the answer, for If-None-Match"
+//	@Header		200				{string}	Cache-Control	"public, max-age=60"
+//	@Success	304				"Not modified: If-None-Match names the current ETag"
+//	@Failure	404				{object}	httpx.Problem	"not_found, also for providers not approved"
 //	@Router		/api/v1/providers/{id} [get]
 func (h *Public) provider(c *gin.Context) {
 	id, ok := httpx.PathID(c, "id")
@@ -206,14 +226,18 @@ func productFilter(c *gin.Context) (catalog.ProductFilter, error) {
 //	@Description	rating puts unrated products last; ties go to the newest.
 //	@Tags			catalog
 //	@Produce		json
-//	@Param			category_id	query		int		false	"Only this category"	minimum(1)
-//	@Param			provider_id	query		int		false	"Only this provider"	minimum(1)
-//	@Param			q			query		string	false	"Part of the name or summary"
-//	@Param			sort		query		string	false	"Order"	Enums(newest,price_asc,price_desc,rating)
-//	@Param			page		query		int		false	"Page, from 1"		minimum(1)
-//	@Param			page_size	query		int		false	"Items a page"	minimum(1)	maximum(100)
-//	@Success		200			{object}	ProductPage
-//	@Failure		422			{object}	httpx.Problem	"validation_failed"
+//	@Param			category_id		query		int		false	"Only this category"	minimum(1)
+//	@Param			provider_id		query		int		false	"Only this provider"	minimum(1)
+//	@Param			q				query		string	false	"Part of the name or summary"
+//	@Param			sort			query		string	false	"Order"			Enums(newest,price_asc,price_desc,rating)
+//	@Param			page			query		int		false	"Page, from 1"	minimum(1)
+//	@Param			page_size		query		int		false	"Items a page"	minimum(1)	maximum(100)
+//	@Param			If-None-Match	header		string	false	"The ETag of an answer held already"
+//	@Success		200				{object}	ProductPage
+//	@Header			200				{string}	ETag			"Digest of the answer, for If-None-Match"
+//	@Header			200				{string}	Cache-Control	"public, max-age=60"
+//	@Success		304				"Not modified: If-None-Match names the current ETag"
+//	@Failure		422				{object}	httpx.Problem	"validation_failed"
 //	@Router			/api/v1/products [get]
 func (h *Public) products(c *gin.Context) {
 	f, err := productFilter(c)
@@ -234,9 +258,13 @@ func (h *Public) products(c *gin.Context) {
 //	@Summary	A published product with its active specs and attachments
 //	@Tags		catalog
 //	@Produce	json
-//	@Param		id	path		int	true	"Product id"
-//	@Success	200	{object}	ProductDetail
-//	@Failure	404	{object}	httpx.Problem	"not_found, also for drafts and unpublished products"
+//	@Param		id				path		int		true	"Product id"
+//	@Param		If-None-Match	header		string	false	"The ETag of an answer held already"
+//	@Success	200				{object}	ProductDetail
+//	@Header		200				{string}	ETag			"Digest of the answer, for If-None-Match"
+//	@Header		200				{string}	Cache-Control	"public, max-age=60"
+//	@Success	304				"Not modified: If-None-Match names the current ETag"
+//	@Failure	404				{object}	httpx.Problem	"not_found, also for drafts and unpublished products"
 //	@Router		/api/v1/products/{id} [get]
 func (h *Public) product(c *gin.Context) {
 	id, ok := httpx.PathID(c, "id")
