@@ -84,6 +84,16 @@ func dialect(o Options) (gorm.Dialector, error) {
 		// values changed, and an update to the same values would look
 		// like a missing row.
 		cfg.ClientFoundRows = true
+		// Arguments are escaped by the driver and each statement goes out
+		// in one round trip, instead of three (prepare, execute, close)
+		// for every statement with arguments. Safe with utf8mb4, the only
+		// charset used; a DSN may still say interpolateParams=false.
+		// Statements are not kept prepared instead: GORM's statement cache
+		// (PrepareStmt) can deadlock when transactions hold every pooled
+		// connection while another request prepares a statement.
+		if !strings.Contains(o.DSN, "interpolateParams=") {
+			cfg.InterpolateParams = true
+		}
 		if cfg.Params == nil {
 			cfg.Params = map[string]string{}
 		}
