@@ -121,6 +121,8 @@ type Store interface {
 	// the order's row until the transaction ends.
 	Get(ctx context.Context, id int64) (Order, Buyer, error)
 	LockOrder(ctx context.Context, id int64) (Order, Buyer, error)
+	// List returns a page of orders with what a list shows of them: no
+	// lines and no discount details.
 	List(ctx context.Context, f Filter) ([]Order, int64, error)
 	// SetStatus moves an order from one status to another; it returns
 	// false when the order was no longer in from.

@@ -24,6 +24,15 @@ type productView struct {
 const productColumns = "products.*, users.company_name AS provider_name, " +
 	"users.provider_status AS provider_status, users.status AS user_status"
 
+// listColumns are what a list shows of a product: all but the
+// description, which can be long and only the detail shows.
+const listColumns = "products.id, products.provider_id, products.category_id, products.name, " +
+	"products.summary, products.cover_file_id, products.status, products.blocked, " +
+	"products.block_reason, products.min_price_fen, products.rating_count, " +
+	"products.rating_total, products.created_at, products.updated_at, " +
+	"users.company_name AS provider_name, users.provider_status AS provider_status, " +
+	"users.status AS user_status"
+
 func (v productView) domain() catalog.Product {
 	r := v.ProductRow
 	return catalog.Product{
@@ -160,7 +169,7 @@ func (s *Store) ListProducts(ctx context.Context, f catalog.ProductFilter) ([]ca
 		order = orders[catalog.SortNewest]
 	}
 	var views []productView
-	err := q.Select(productColumns).Order(order).Offset(f.Page.Offset()).
+	err := q.Select(listColumns).Order(order).Offset(f.Page.Offset()).
 		Limit(f.Page.PageSize).Find(&views).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list products: %w", err)
