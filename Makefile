@@ -48,12 +48,18 @@ openapi:
 clean:
 	rm -rf bin
 
-## bench: seed a realistic volume into a fresh MySQL database and measure
-## Shangyun against the baseline server (see docs/performance.md)
-BENCH_DB    ?= shangyun_bench
-BENCH_DSN   ?= root@tcp(127.0.0.1:3306)/$(BENCH_DB)
-BENCHFLAGS  ?=
+## bench: seed a realistic volume into a fresh database and measure
+## Shangyun against the baseline server (see docs/performance.md); MySQL by
+## default, the embedded SQLite in a temporary file with BENCH_DRIVER=sqlite
+BENCH_DRIVER ?= mysql
+BENCH_DB     ?= shangyun_bench
+BENCH_DSN    ?= root@tcp(127.0.0.1:3306)/$(BENCH_DB)
+BENCHFLAGS   ?=
 bench:
+ifeq ($(BENCH_DRIVER),sqlite)
+	$(GO) run ./cmd/bench -driver sqlite $(BENCHFLAGS)
+else
 	mysql --user=root -e "DROP DATABASE IF EXISTS $(BENCH_DB); \
 		CREATE DATABASE $(BENCH_DB) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 	$(GO) run ./cmd/bench -dsn '$(BENCH_DSN)' $(BENCHFLAGS)
+endif

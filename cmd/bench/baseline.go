@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/golang-jwt/jwt/v5"
+
+	"shangyun/internal/database"
 )
 
 // baselineServer is the limit to compare with: plain net/http and
@@ -22,18 +26,13 @@ type baselineServer struct {
 	db  *sql.DB
 }
 
-func startBaseline(dsn string) (*baselineServer, error) {
-	cfg, err := mysql.ParseDSN(dsn)
+func startBaseline(ctx context.Context, o options) (*baselineServer, error) {
+	db, err := openBaseline(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	cfg.ParseTime, cfg.Loc = true, time.UTC
-	db, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
+	db.SetMaxOpenConns(o.concurrency)
+	db.SetMaxIdleConns(o.concurrency)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -46,6 +45,27 @@ func startBaseline(dsn string) (*baselineServer, error) {
 	b.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = b.srv.Serve(ln) }()
 	return b, nil
+}
+
+// openBaseline opens the baseline's pool. On SQLite it goes through
+// database.Open for its connection string alone, so that the pool has the
+// pragmas Shangyun's has (foreign keys, write-ahead log, busy timeout,
+// immediate write transactions); the handlers then use database/sql only.
+func openBaseline(ctx context.Context, o options) (*sql.DB, error) {
+	if o.driver == database.SQLite {
+		gdb, err := database.Open(ctx, database.Options{Driver: database.SQLite, DSN: o.dsn,
+			MaxOpenConns: o.concurrency, MaxIdleConns: o.concurrency, Logger: slog.Default()})
+		if err != nil {
+			return nil, err
+		}
+		return gdb.DB()
+	}
+	cfg, err := mysql.ParseDSN(o.dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ParseTime, cfg.Loc = true, time.UTC
+	return sql.Open("mysql", cfg.FormatDSN())
 }
 
 func (b *baselineServer) stop() {

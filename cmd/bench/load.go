@@ -25,6 +25,7 @@ const benchSecret = "bench-secret-of-at-least-thirty-two-chars"
 type process struct {
 	url string
 	cmd *exec.Cmd
+	dir string // holds the binary and the data folder
 }
 
 func startShangyun(ctx context.Context, o options) (*process, error) {
@@ -44,17 +45,19 @@ func startShangyun(ctx context.Context, o options) (*process, error) {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 
+	// The load signs in once, before runs that may outlast the default
+	// 15-minute access token.
 	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = append(os.Environ(), "SHANGYUN_DB_DRIVER=mysql", "SHANGYUN_DB_DSN="+o.dsn,
+	cmd.Env = append(os.Environ(), "SHANGYUN_DB_DRIVER="+o.driver, "SHANGYUN_DB_DSN="+o.dsn,
 		"SHANGYUN_DB_AUTO_MIGRATE=false", "SHANGYUN_HTTP_ADDR="+addr, "SHANGYUN_LOG_LEVEL=error",
 		"SHANGYUN_DATA_DIR="+dir, "SHANGYUN_JWT_SECRET="+benchSecret,
 		"SHANGYUN_DB_MAX_OPEN_CONNS="+strconv.Itoa(o.concurrency),
-		"SHANGYUN_AUTH_ADDRESS_PER_MINUTE=100000")
+		"SHANGYUN_AUTH_ADDRESS_PER_MINUTE=100000", "SHANGYUN_AUTH_ACCESS_TTL=24h")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &process{url: "http://" + addr, cmd: cmd}
+	p := &process{url: "http://" + addr, cmd: cmd, dir: dir}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get(p.url + "/readyz"); err == nil {
@@ -72,6 +75,7 @@ func startShangyun(ctx context.Context, o options) (*process, error) {
 func (p *process) stop() {
 	_ = p.cmd.Process.Signal(os.Interrupt)
 	_ = p.cmd.Wait()
+	_ = os.RemoveAll(p.dir)
 }
 
 // peakRSS reads the process's high-water mark of resident memory.
@@ -147,6 +151,19 @@ type stats struct {
 	requests      int
 }
 
+// summarise turns the latencies of a run of d into its stats.
+func summarise(lat []time.Duration, errors int, d time.Duration) stats {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[int(p*float64(len(lat)-1))]
+	}
+	return stats{rps: float64(len(lat)) / d.Seconds(), p50: pct(.50), p95: pct(.95), p99: pct(.99),
+		errors: errors, requests: len(lat)}
+}
+
 // endpoint is one measured request. prep, when set, runs before each
 // request, untimed (for instance to put a line in the cart).
 type endpoint struct {
@@ -156,19 +173,29 @@ type endpoint struct {
 	base bool // whether the baseline serves it too
 }
 
+// tally gathers the latencies and errors of a run's workers.
+type tally struct {
+	mu     sync.Mutex
+	lat    []time.Duration
+	errors int
+}
+
+func (t *tally) add(lat []time.Duration, errors int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lat = append(t.lat, lat...)
+	t.errors += errors
+}
+
 // closedLoop runs c workers for d, each sending its next request as soon
 // as the last is answered.
 func closedLoop(base string, e endpoint, c int, d time.Duration) stats {
-	var mu sync.Mutex
-	var lat []time.Duration
-	errs := 0
+	var all tally
 	end := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for w := range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
+		wg.Go(func() {
+			var lat []time.Duration
 			bad := 0
 			for i := 0; time.Now().Before(end); i++ {
 				var prepared any
@@ -178,34 +205,30 @@ func closedLoop(base string, e endpoint, c int, d time.Duration) stats {
 				req := e.req(base, w, i, prepared)
 				t0 := time.Now()
 				code, _, err := do(req)
-				mine = append(mine, time.Since(t0))
+				lat = append(lat, time.Since(t0))
 				if err != nil || code >= 300 {
 					bad++
 				}
 			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			errs += bad
-			mu.Unlock()
-		}()
+			all.add(lat, bad)
+		})
 	}
 	wg.Wait()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[int(p*float64(len(lat)-1))]
-	}
-	return stats{rps: float64(len(lat)) / d.Seconds(), p50: pct(.50), p95: pct(.95), p99: pct(.99),
-		errors: errs, requests: len(lat)}
+	return summarise(all.lat, all.errors, d)
 }
 
-// result is one row of the table.
+// phases are one server's figures on one endpoint.
+type phases struct {
+	closed stats // at full speed
+	open   stats // at the result's rate
+}
+
+// result is one endpoint's figures.
 type result struct {
 	name     string
-	shangyun stats
-	baseline *stats
+	rate     float64 // requests per second of the open-loop runs
+	shangyun phases
+	baseline *phases // nil where the baseline lacks the endpoint
 }
 
 func measure(ctx context.Context, o options, f *fixture, app *process, base *baselineServer) []result {
@@ -232,13 +255,16 @@ func measure(ctx context.Context, o options, f *fixture, app *process, base *bas
 				u.token, nil, "")
 		}},
 	}
+	// A cart holds at most 100 lines, and the quote leaves its line in the
+	// cart: cycling through 50 specs a worker adds to earlier lines once
+	// the cart has 50, so that long runs do not fill it.
 	cartLine := func(w, i int) any {
 		u := user(w)
 		var out struct {
 			ID int64 `json:"id"`
 		}
 		_, b, _ := do(jsonReq("POST", app.url+"/api/v1/cart/items", u.token,
-			map[string]any{"spec_id": f.specs[(w*17+i)%len(f.specs)], "quantity": 1}, ""))
+			map[string]any{"spec_id": f.specs[(w*17+i%50)%len(f.specs)], "quantity": 1}, ""))
 		_ = json.Unmarshal(b, &out)
 		return out.ID
 	}
@@ -260,33 +286,27 @@ func measure(ctx context.Context, o options, f *fixture, app *process, base *bas
 		if ctx.Err() != nil {
 			break
 		}
-		r := result{name: e.name}
-		if e.base {
-			s := closedLoop(base.url, e, o.concurrency, o.duration)
-			r.baseline = &s
-		}
-		r.shangyun = closedLoop(app.url, e, o.concurrency, o.duration)
-		out = append(out, r)
+		out = append(out, measureOne(o, e, app.url, base.url))
 		fmt.Printf("measured %s\n", e.name)
 	}
 	return out
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
-
-func printTable(rs []result, rss string) {
-	fmt.Println()
-	fmt.Println("| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | baseline req/s | ratio |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, r := range rs {
-		s := r.shangyun
-		base, ratio := "—", "—"
-		if r.baseline != nil && r.baseline.rps > 0 {
-			base = fmt.Sprintf("%.0f", r.baseline.rps)
-			ratio = fmt.Sprintf("%.2f", s.rps/r.baseline.rps)
-		}
-		fmt.Printf("| %s | %.0f | %s | %s | %s | %d | %s | %s |\n", r.name, s.rps, ms(s.p50),
-			ms(s.p95), ms(s.p99), s.errors, base, ratio)
+// measureOne runs the closed loop on the baseline, where it serves e, and
+// on Shangyun, then the open loop on both at one rate: a fraction of the
+// baseline's throughput, or of Shangyun's where the baseline lacks e.
+func measureOne(o options, e endpoint, app, base string) result {
+	r := result{name: e.name}
+	if e.base {
+		r.baseline = &phases{closed: closedLoop(base, e, o.concurrency, o.duration)}
 	}
-	fmt.Printf("\nShangyun peak RSS: %s\n", rss)
+	r.shangyun.closed = closedLoop(app, e, o.concurrency, o.duration)
+
+	r.rate = o.rate * r.shangyun.closed.rps
+	if r.baseline != nil {
+		r.rate = o.rate * r.baseline.closed.rps
+		r.baseline.open = openLoop(base, e, o.concurrency, r.rate, o.openDuration)
+	}
+	r.shangyun.open = openLoop(app, e, o.concurrency, r.rate, o.openDuration)
+	return r
 }

@@ -1,10 +1,11 @@
 // Command bench measures Shangyun under load against the limit of its
-// database: it seeds a realistic volume, starts Shangyun as its own
-// process and a minimal baseline server (net/http and database/sql, no
-// framework, no ORM) serving the same reads with the same SQL and JSON,
-// drives both over loopback, and prints per endpoint the throughput,
-// latency percentiles, errors, Shangyun's peak memory and the ratio
-// Shangyun / baseline. make bench runs it.
+// database: it seeds a realistic volume into MySQL or the embedded SQLite,
+// starts Shangyun as its own process and a minimal baseline server
+// (net/http and database/sql, no framework, no ORM) serving the same reads
+// with the same SQL and JSON, and drives both over loopback. Per endpoint
+// it prints the closed-loop throughput of both and their ratio, then the
+// latency percentiles and errors at a fixed request rate, and Shangyun's
+// peak memory. make bench runs it.
 package main
 
 import (
@@ -12,37 +13,51 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
+
+	"shangyun/internal/database"
 )
 
 // options are the knobs of a run.
 type options struct {
-	dsn         string
-	enterprises int
-	providers   int
-	products    int
-	specs       int
-	orders      int
-	concurrency int
-	duration    time.Duration
-	skipSeed    bool
+	driver       string
+	dsn          string
+	enterprises  int
+	providers    int
+	products     int
+	specs        int
+	orders       int
+	concurrency  int
+	duration     time.Duration
+	openDuration time.Duration
+	rate         float64
+	skipSeed     bool
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.dsn, "dsn", os.Getenv("SHANGYUN_BENCH_MYSQL_DSN"),
-		"MySQL DSN of an empty database to seed (SHANGYUN_BENCH_MYSQL_DSN)")
+	flag.StringVar(&o.driver, "driver", database.MySQL, "database: mysql or sqlite")
+	flag.StringVar(&o.dsn, "dsn", "", "MySQL DSN of an empty database (default "+
+		"SHANGYUN_BENCH_MYSQL_DSN), or with -driver sqlite the database file "+
+		"(default a new file in a temporary folder, removed at the end)")
 	flag.IntVar(&o.enterprises, "enterprises", 100_000, "enterprises to seed")
 	flag.IntVar(&o.providers, "providers", 50, "providers to seed")
 	flag.IntVar(&o.products, "products", 2_000, "products to seed")
 	flag.IntVar(&o.specs, "specs", 5, "specs per product")
 	flag.IntVar(&o.orders, "orders", 1_000_000, "orders to seed, with their lines and events")
 	flag.IntVar(&o.concurrency, "c", 32, "concurrent connections")
-	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of each endpoint's run")
+	flag.DurationVar(&o.duration, "d", 10*time.Second,
+		"duration of each closed-loop run (one per endpoint and server)")
+	flag.DurationVar(&o.openDuration, "open-d", 0,
+		"duration of each open-loop run (default the same as -d)")
+	flag.Float64Var(&o.rate, "rate", 0.5, "open-loop request rate, as a fraction of the "+
+		"baseline's closed-loop req/s (Shangyun's own where the baseline lacks the endpoint)")
 	flag.BoolVar(&o.skipSeed, "skip-seed", false, "reuse a database seeded before")
 	flag.Parse()
-	if o.dsn == "" {
-		fmt.Fprintln(os.Stderr, "bench: set -dsn or SHANGYUN_BENCH_MYSQL_DSN to an empty MySQL database")
+
+	if err := o.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
 	if err := run(context.Background(), o); err != nil {
@@ -51,7 +66,46 @@ func main() {
 	}
 }
 
+// check fills the defaults that depend on other flags and rejects
+// combinations that cannot run.
+func (o *options) check() error {
+	if o.openDuration == 0 {
+		o.openDuration = o.duration
+	}
+	if o.rate <= 0 {
+		return fmt.Errorf("-rate must be above 0, got %g", o.rate)
+	}
+	switch o.driver {
+	case database.MySQL:
+		if o.dsn == "" {
+			o.dsn = os.Getenv("SHANGYUN_BENCH_MYSQL_DSN")
+		}
+		if o.dsn == "" {
+			return fmt.Errorf("set -dsn or SHANGYUN_BENCH_MYSQL_DSN to an empty MySQL database")
+		}
+	case database.SQLite:
+		if o.dsn == "" && o.skipSeed {
+			return fmt.Errorf("-skip-seed needs -dsn: the file of a database seeded before")
+		}
+	default:
+		return fmt.Errorf("-driver: want mysql or sqlite, got %q", o.driver)
+	}
+	return nil
+}
+
 func run(ctx context.Context, o options) error {
+	if o.dsn == "" {
+		dir, err := os.MkdirTemp("", "shangyun-bench-db-")
+		if err != nil {
+			return err
+		}
+		defer func() { _ = os.RemoveAll(dir) }()
+		o.dsn = filepath.Join(dir, "bench.db")
+	}
+	if o.driver == database.SQLite {
+		fmt.Printf("SQLite database: %s\n", o.dsn)
+	}
+
 	start := time.Now()
 	fix, err := prepare(ctx, o)
 	if err != nil {
@@ -65,7 +119,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer app.stop()
-	base, err := startBaseline(o.dsn)
+	base, err := startBaseline(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -75,6 +129,6 @@ func run(ctx context.Context, o options) error {
 	}
 
 	results := measure(ctx, o, fix, app, base)
-	printTable(results, app.peakRSS())
+	printTables(o, results, app.peakRSS())
 	return nil
 }

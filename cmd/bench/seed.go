@@ -38,35 +38,15 @@ type benchUser struct {
 	orders   []int64
 }
 
-// bulk inserts n rows into table in statements of up to 1,000 rows.
-func bulk(ctx context.Context, db *sql.DB, table string, cols []string, n int,
-	row func(i int) []any) error {
-	const batch = 1000
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
-	for start := 0; start < n; start += batch {
-		end := min(start+batch, n)
-		args := make([]any, 0, (end-start)*len(cols))
-		for i := start; i < end; i++ {
-			args = append(args, row(i)...)
-		}
-		q := "INSERT INTO " + table + " (" + strings.Join(cols, ",") + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(one+",", end-start), ",")
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert into %s: %w", table, err)
-		}
-	}
-	return nil
-}
-
 // prepare migrates the database, seeds it unless asked not to, and reads
 // back what the load needs.
 func prepare(ctx context.Context, o options) (*fixture, error) {
-	gdb, err := database.Open(ctx, database.Options{Driver: database.MySQL, DSN: o.dsn,
+	gdb, err := database.Open(ctx, database.Options{Driver: o.driver, DSN: o.dsn,
 		MaxOpenConns: 8, MaxIdleConns: 8, ConnMaxLifetime: time.Hour, Logger: slog.Default()})
 	if err != nil {
 		return nil, err
 	}
-	if err := database.Migrate(ctx, gdb, database.MySQL, nil); err != nil {
+	if err := database.Migrate(ctx, gdb, o.driver, nil); err != nil {
 		return nil, err
 	}
 	if _, err := regions.Sync(ctx, regionsdb.New(gdb)); err != nil {
@@ -111,32 +91,47 @@ func seed(ctx context.Context, db *sql.DB, o options) error {
 	now := time.Now().UTC()
 	rng := rand.New(rand.NewPCG(1, 2))
 
-	steps := []func() error{
-		func() error { return seedUsers(ctx, db, o, counties, hash, now) },
-		func() error { return seedCatalog(ctx, db, o, rng, now) },
-		func() error { return seedBenefits(ctx, db, now) },
-		func() error { return seedOrders(ctx, db, o, rng, now) },
+	steps := []func(writer) error{
+		func(wr writer) error { return seedUsers(ctx, wr, o, counties, hash, now) },
+		func(wr writer) error { return seedCatalog(ctx, wr, o, rng, now) },
+		func(wr writer) error { return seedBenefits(ctx, wr, now) },
+		func(wr writer) error { return seedOrders(ctx, wr, o, rng, now) },
 	}
 	for _, step := range steps {
-		if err := step(); err != nil {
+		if err := write(ctx, db, o.driver, step); err != nil {
 			return err
 		}
 	}
+	return analyze(ctx, db, o.driver)
+}
+
+// analyze refreshes the planner's statistics after the bulk load and, on
+// SQLite, folds the write-ahead log back into the database file so that
+// the servers start from a short log.
+func analyze(ctx context.Context, db *sql.DB, driver string) error {
+	if driver == database.SQLite {
+		for _, q := range []string{"ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	}
 	for _, t := range []string{"users", "products", "specs", "orders", "order_lines", "order_events"} {
 		if _, err := db.ExecContext(ctx, "ANALYZE TABLE "+t); err != nil {
-			return err
+			return fmt.Errorf("analyze %s: %w", t, err)
 		}
 	}
 	return nil
 }
 
-func seedUsers(ctx context.Context, db *sql.DB, o options, counties []string, hash string,
+func seedUsers(ctx context.Context, wr writer, o options, counties []string, hash string,
 	now time.Time) error {
 	cols := []string{"username", "username_key", "role", "status", "email", "phone", "company_name",
 		"contact_name", "region_code", "provider_status", "password_hash", "session_version",
 		"created_at", "updated_at"}
 	total := o.enterprises + o.providers
-	return bulk(ctx, db, "users", cols, total, func(i int) []any {
+	return bulk(ctx, wr, "users", cols, total, func(i int) []any {
 		name := fmt.Sprintf("bench_e%06d", i)
 		role, status := "enterprise", any(nil)
 		region := any(counties[i%len(counties)])
@@ -155,14 +150,14 @@ var leafNames = []string{"云主机", "云存储", "云服务器备份", "云数
 	"协同办公", "视频会议", "客户关系管理", "主机安全", "Web应用防火墙", "数据加密", "数据分析",
 	"人工智能服务", "设备上云", "工业APP", "上云咨询", "系统迁移", "运维托管"}
 
-func seedCatalog(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now time.Time) error {
+func seedCatalog(ctx context.Context, wr writer, o options, rng *rand.Rand, now time.Time) error {
 	for i, top := range []string{"云基础设施", "云应用", "云安全", "大数据与智能", "工业互联网", "信息化服务"} {
-		if _, err := db.ExecContext(ctx, "INSERT INTO categories (id, parent_id, name, introduction, "+
+		if _, err := wr.ExecContext(ctx, "INSERT INTO categories (id, parent_id, name, introduction, "+
 			"sort_order, created_at, updated_at) VALUES (?, NULL, ?, '', ?, ?, ?)", i+1, top, i, now, now); err != nil {
 			return err
 		}
 	}
-	err := bulk(ctx, db, "categories", []string{"id", "parent_id", "name", "introduction", "sort_order",
+	err := bulk(ctx, wr, "categories", []string{"id", "parent_id", "name", "introduction", "sort_order",
 		"created_at", "updated_at"}, len(leafNames), func(i int) []any {
 		return []any{100 + i, 1 + i%6, leafNames[i], leafNames[i] + "的介绍", i, now, now}
 	})
@@ -175,7 +170,7 @@ func seedCatalog(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now
 	for i := range prices {
 		prices[i] = int64(1000 + rng.IntN(200_000))
 	}
-	err = bulk(ctx, db, "products", []string{"provider_id", "category_id", "name", "summary",
+	err = bulk(ctx, wr, "products", []string{"provider_id", "category_id", "name", "summary",
 		"description", "status", "blocked", "min_price_fen", "created_at", "updated_at"}, o.products,
 		func(i int) []any {
 			lowest := prices[i*o.specs]
@@ -190,7 +185,7 @@ func seedCatalog(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now
 	if err != nil {
 		return err
 	}
-	return bulk(ctx, db, "specs", []string{"product_id", "name", "description", "price_fen",
+	return bulk(ctx, wr, "specs", []string{"product_id", "name", "description", "price_fen",
 		"billing_unit", "active", "created_at", "updated_at"}, o.products*o.specs, func(i int) []any {
 		return []any{1 + i/o.specs, fmt.Sprintf("规格 %d", i%o.specs+1), "", prices[i], "month", true, now, now}
 	})
@@ -198,20 +193,20 @@ func seedCatalog(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now
 
 // seedBenefits certifies the bench enterprises and gives each a benefit of
 // an active policy large enough that every order placed gets a discount.
-func seedBenefits(ctx context.Context, db *sql.DB, now time.Time) error {
-	res, err := db.ExecContext(ctx, "INSERT INTO files (storage_key, original_name, content_type, "+
+func seedBenefits(ctx context.Context, wr writer, now time.Time) error {
+	res, err := wr.ExecContext(ctx, "INSERT INTO files (storage_key, original_name, content_type, "+
 		"size_bytes, sha256, uploaded_by, created_at) VALUES (?, 'licence.png', 'image/png', 1, ?, 1, ?)",
 		strings.Repeat("0", 32), strings.Repeat("0", 64), now)
 	if err != nil {
 		return err
 	}
 	file, _ := res.LastInsertId()
-	err = bulk(ctx, db, "certifications", []string{"enterprise_id", "region_code", "company_name",
+	err = bulk(ctx, wr, "certifications", []string{"enterprise_id", "region_code", "company_name",
 		"credit_code", "legal_representative", "legal_representative_id", "business_license_file_id",
 		"id_card_front_file_id", "id_card_back_file_id", "status", "created_at", "updated_at"},
 		benchUsers, func(i int) []any {
 			var region string
-			_ = db.QueryRowContext(ctx, "SELECT region_code FROM users WHERE id = ?", i+1).Scan(&region)
+			_ = wr.QueryRowContext(ctx, "SELECT region_code FROM users WHERE id = ?", i+1).Scan(&region)
 			return []any{i + 1, region, "基准企业", fmt.Sprintf("91410100MA%08d", i), "法人",
 				"410102199003071230", file, file, file, "approved", now, now}
 		})
@@ -219,7 +214,7 @@ func seedBenefits(ctx context.Context, db *sql.DB, now time.Time) error {
 		return err
 	}
 	const quota = int64(1_000_000_000_000)
-	_, err = db.ExecContext(ctx, "INSERT INTO policies (id, name, description, discount_rate, "+
+	_, err = wr.ExecContext(ctx, "INSERT INTO policies (id, name, description, discount_rate, "+
 		"per_order_cap_fen, per_enterprise_quota_fen, total_budget_fen, budget_claimed_fen, "+
 		"beneficiaries, valid_from, valid_until, status, version, created_at, updated_at) "+
 		"VALUES (1, '基准补贴', '', 3000, 500000, ?, ?, ?, ?, ?, ?, 'active', 1, ?, ?)",
@@ -228,14 +223,14 @@ func seedBenefits(ctx context.Context, db *sql.DB, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	err = bulk(ctx, db, "benefits", []string{"id", "policy_id", "enterprise_id", "status", "quota_fen",
+	err = bulk(ctx, wr, "benefits", []string{"id", "policy_id", "enterprise_id", "status", "quota_fen",
 		"created_at", "updated_at"}, benchUsers, func(i int) []any {
 		return []any{i + 1, 1, i + 1, "claimed", quota, now, now}
 	})
 	if err != nil {
 		return err
 	}
-	return bulk(ctx, db, "ledger_entries", []string{"policy_id", "benefit_id", "enterprise_id", "kind",
+	return bulk(ctx, wr, "ledger_entries", []string{"policy_id", "benefit_id", "enterprise_id", "kind",
 		"amount_fen", "created_at"}, benchUsers, func(i int) []any {
 		return []any{1, i + 1, i + 1, "claim", quota, now}
 	})
@@ -243,7 +238,7 @@ func seedBenefits(ctx context.Context, db *sql.DB, now time.Time) error {
 
 // seedOrders gives each bench enterprise its share and spreads the rest
 // over every enterprise, each order with one line and one event.
-func seedOrders(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now time.Time) error {
+func seedOrders(ctx context.Context, wr writer, o options, rng *rand.Rand, now time.Time) error {
 	firstProvider := int64(o.enterprises + 1)
 	statuses := []string{"submitted", "contract_pending", "in_progress", "completed", "cancelled"}
 	owner := func(i int) int64 {
@@ -253,7 +248,7 @@ func seedOrders(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now 
 		return int64(1 + (i*7919)%o.enterprises)
 	}
 	price := func(i int) int64 { return int64(1000 + (i*104729)%200_000) }
-	err := bulk(ctx, db, "orders", []string{"id", "enterprise_id", "provider_id", "provider_name",
+	err := bulk(ctx, wr, "orders", []string{"id", "enterprise_id", "provider_id", "provider_name",
 		"status", "subtotal_fen", "discount_fen", "payable_fen", "no_discount_reason", "created_at",
 		"updated_at"}, o.orders, func(i int) []any {
 		p := price(i)
@@ -266,7 +261,7 @@ func seedOrders(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now 
 		return err
 	}
 	_ = rng
-	err = bulk(ctx, db, "order_lines", []string{"order_id", "product_id", "spec_id", "category_id",
+	err = bulk(ctx, wr, "order_lines", []string{"order_id", "product_id", "spec_id", "category_id",
 		"product_name", "spec_name", "unit_price_fen", "quantity", "billing_unit", "line_total_fen",
 		"covered"}, o.orders, func(i int) []any {
 		product := 1 + i%o.products
@@ -276,7 +271,7 @@ func seedOrders(ctx context.Context, db *sql.DB, o options, rng *rand.Rand, now 
 	if err != nil {
 		return err
 	}
-	return bulk(ctx, db, "order_events", []string{"order_id", "actor_id", "actor_role", "action",
+	return bulk(ctx, wr, "order_events", []string{"order_id", "actor_id", "actor_role", "action",
 		"from_status", "to_status", "note", "created_at"}, o.orders, func(i int) []any {
 		return []any{i + 1, owner(i), "enterprise", "submit", "", "submitted", "",
 			now.Add(-time.Duration(o.orders-i) * time.Second)}
