@@ -245,7 +245,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Princip
 	if err != nil {
 		return auth.Principal{}, problem.Unauthenticated()
 	}
-	u, err := s.Store.UserByID(ctx, c.UserID)
+	u, err := s.Store.Session(ctx, c.UserID)
 	if problem.CodeOf(err) == problem.CodeNotFound {
 		return auth.Principal{}, problem.Unauthenticated()
 	}

@@ -86,6 +86,9 @@ type RefreshToken struct {
 type Store interface {
 	CreateUser(ctx context.Context, u *User) error
 	UserByID(ctx context.Context, id int64) (User, error)
+	// Session reads what checking an access token needs of a user: its id,
+	// role, status, session version and region; not_found when it is gone.
+	Session(ctx context.Context, id int64) (User, error)
 	// UserByLogin finds a user by username (ignoring case), email or phone.
 	UserByLogin(ctx context.Context, login string) (User, error)
 	UpdateProfile(ctx context.Context, id int64, ch ProfileChange) (User, error)

@@ -3,6 +3,7 @@ package accountsdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -143,6 +144,25 @@ func (s *Store) CreateUser(ctx context.Context, u *accounts.User) error {
 // UserByID implements accounts.Store.
 func (s *Store) UserByID(ctx context.Context, id int64) (accounts.User, error) {
 	return s.first(ctx, "id = ?", id)
+}
+
+// Session implements accounts.Store in one narrow statement: it runs for
+// every signed-in request.
+func (s *Store) Session(ctx context.Context, id int64) (accounts.User, error) {
+	var u accounts.User
+	var region *string
+	err := database.Conn(ctx, s.db).Raw("SELECT id, role, status, session_version, region_code "+
+		"FROM users WHERE id = ?", id).Row().Scan(&u.ID, &u.Role, &u.Status, &u.SessionVersion, &region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return accounts.User{}, problem.NotFound()
+	}
+	if err != nil {
+		return accounts.User{}, fmt.Errorf("read session: %w", err)
+	}
+	if region != nil {
+		u.RegionCode = *region
+	}
+	return u, nil
 }
 
 // UserByLogin implements accounts.Store.

@@ -2,6 +2,7 @@ package catalogdb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -21,17 +22,32 @@ type productView struct {
 	UserStatus     string
 }
 
-const productColumns = "products.*, users.company_name AS provider_name, " +
-	"users.provider_status AS provider_status, users.status AS user_status"
-
 // listColumns are what a list shows of a product: all but the
-// description, which can be long and only the detail shows.
-const listColumns = "products.id, products.provider_id, products.category_id, products.name, " +
-	"products.summary, products.cover_file_id, products.status, products.blocked, " +
-	"products.block_reason, products.min_price_fen, products.rating_count, " +
-	"products.rating_total, products.created_at, products.updated_at, " +
-	"users.company_name AS provider_name, users.provider_status AS provider_status, " +
-	"users.status AS user_status"
+// description, which can be long and only the detail shows. detailColumns
+// add it. fields names where each is read to.
+const (
+	listColumns = "products.id, products.provider_id, products.category_id, products.name, " +
+		"products.summary, products.cover_file_id, products.status, products.blocked, " +
+		"products.block_reason, products.min_price_fen, products.rating_count, " +
+		"products.rating_total, products.created_at, products.updated_at, " +
+		"users.company_name, users.provider_status, users.status"
+	detailColumns = listColumns + ", products.description"
+)
+
+// fields are the destinations of listColumns, and of the description when
+// detail is set. The product reads are the most frequent of all and are
+// scanned by hand: GORM's scanning by reflection cost more than the
+// statements themselves.
+func (v *productView) fields(detail bool) []any {
+	r := &v.ProductRow
+	out := []any{&r.ID, &r.ProviderID, &r.CategoryID, &r.Name, &r.Summary, &r.CoverFileID,
+		&r.Status, &r.Blocked, &r.BlockReason, &r.MinPriceFen, &r.RatingCount, &r.RatingTotal,
+		&r.CreatedAt, &r.UpdatedAt, &v.ProviderName, &v.ProviderStatus, &v.UserStatus}
+	if detail {
+		out = append(out, &r.Description)
+	}
+	return out
+}
 
 func (v productView) domain() catalog.Product {
 	r := v.ProductRow
@@ -48,10 +64,10 @@ func (v productView) domain() catalog.Product {
 
 func (s *Store) product(db *gorm.DB, pid int64) (catalog.Product, error) {
 	var v productView
-	err := db.Table("products").Select(productColumns).
+	err := db.Table("products").Select(detailColumns).
 		Joins("JOIN users ON users.id = products.provider_id").
-		Where("products.id = ?", pid).Take(&v).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+		Where("products.id = ?", pid).Limit(1).Row().Scan(v.fields(true)...)
+	if errors.Is(err, sql.ErrNoRows) {
 		return catalog.Product{}, problem.NotFound()
 	}
 	if err != nil {
@@ -168,15 +184,22 @@ func (s *Store) ListProducts(ctx context.Context, f catalog.ProductFilter) ([]ca
 	if !ok {
 		order = orders[catalog.SortNewest]
 	}
-	var views []productView
-	err := q.Select(listColumns).Order(order).Offset(f.Page.Offset()).
-		Limit(f.Page.PageSize).Find(&views).Error
+	rows, err := q.Select(listColumns).Order(order).Offset(f.Page.Offset()).
+		Limit(f.Page.PageSize).Rows()
 	if err != nil {
 		return nil, 0, fmt.Errorf("list products: %w", err)
 	}
-	out := make([]catalog.Product, len(views))
-	for i, v := range views {
-		out[i] = v.domain()
+	defer func() { _ = rows.Close() }()
+	out := make([]catalog.Product, 0, f.Page.PageSize)
+	for rows.Next() {
+		var v productView
+		if err := rows.Scan(v.fields(false)...); err != nil {
+			return nil, 0, fmt.Errorf("read products: %w", err)
+		}
+		out = append(out, v.domain())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read products: %w", err)
 	}
 	return out, total, nil
 }
