@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
+	_ "github.com/go-sql-driver/mysql" // registers "mysql" with database/sql
 	"github.com/golang-jwt/jwt/v5"
 
 	"shangyun/internal/database"
@@ -60,11 +60,12 @@ func openBaseline(ctx context.Context, o options) (*sql.DB, error) {
 		}
 		return gdb.DB()
 	}
-	cfg, err := mysql.ParseDSN(o.dsn)
+	// The driver settings Shangyun's are, client-side interpolation of
+	// arguments included.
+	cfg, err := database.MySQLConfig(o.dsn)
 	if err != nil {
 		return nil, err
 	}
-	cfg.ParseTime, cfg.Loc = true, time.UTC
 	return sql.Open("mysql", cfg.FormatDSN())
 }
 
@@ -91,6 +92,7 @@ type summary struct {
 	Rating         rating    `json:"rating"`
 	Status         string    `json:"status"`
 	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"-"`
 }
 
 type ref struct {
@@ -106,16 +108,27 @@ type rating struct {
 const productJoin = " FROM `products` JOIN users ON users.id = products.provider_id WHERE " +
 	"products.status = ? AND users.provider_status = ? AND users.status = ?"
 
-const productCols = "SELECT products.id, products.name, products.summary, products.category_id, " +
-	"products.provider_id, users.company_name, products.cover_file_id, products.min_price_fen, " +
-	"products.rating_count, products.rating_total, products.status, products.created_at, " +
-	"products.description"
+// listCols are the columns of Shangyun's product list, detailCols those of
+// its product detail.
+const listCols = "SELECT products.id, products.provider_id, products.category_id, " +
+	"products.name, products.summary, products.cover_file_id, products.status, " +
+	"products.blocked, products.block_reason, products.min_price_fen, products.rating_count, " +
+	"products.rating_total, products.created_at, products.updated_at, users.company_name, " +
+	"users.provider_status, users.status"
 
-func scanSummary(rows interface{ Scan(...any) error }, s *summary, desc *string) error {
+const detailCols = listCols + ", products.description"
+
+// scanSummary reads the listCols of a row, and then the rest into more.
+func scanSummary(rows interface{ Scan(...any) error }, s *summary, more ...any) error {
 	var cover *int64
 	var total int
-	err := rows.Scan(&s.ID, &s.Name, &s.Summary, &s.CategoryID, &s.Provider.ID, &s.Provider.Name,
-		&cover, &s.LowestPriceFen, &s.Rating.Count, &total, &s.Status, &s.CreatedAt, desc)
+	var blocked bool
+	var reason, providerStatus *string
+	var userStatus string
+	err := rows.Scan(append([]any{&s.ID, &s.Provider.ID, &s.CategoryID, &s.Name, &s.Summary,
+		&cover, &s.Status, &blocked, &reason, &s.LowestPriceFen, &s.Rating.Count, &total,
+		&s.CreatedAt, &s.UpdatedAt, &s.Provider.Name, &providerStatus, &userStatus},
+		more...)...)
 	if cover != nil {
 		u := "/api/v1/products/" + strconv.FormatInt(s.ID, 10) + "/cover"
 		s.CoverURL = &u
@@ -140,7 +153,7 @@ func (b *baselineServer) products(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError)
 		return
 	}
-	rows, err := b.db.QueryContext(r.Context(), productCols+productJoin+
+	rows, err := b.db.QueryContext(r.Context(), listCols+productJoin+
 		" AND products.category_id = ? ORDER BY products.id DESC LIMIT ?", append(args, size)...)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
@@ -150,8 +163,7 @@ func (b *baselineServer) products(w http.ResponseWriter, r *http.Request) {
 	items := []summary{}
 	for rows.Next() {
 		var s summary
-		var desc string
-		if err := scanSummary(rows, &s, &desc); err != nil {
+		if err := scanSummary(rows, &s); err != nil {
 			fail(w, http.StatusInternalServerError)
 			return
 		}
@@ -169,7 +181,7 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var s summary
 	var desc string
-	row := b.db.QueryRowContext(ctx, productCols+productJoin+" AND products.id = ? LIMIT 1",
+	row := b.db.QueryRowContext(ctx, detailCols+productJoin+" AND products.id = ? LIMIT 1",
 		"published", "approved", "active", id)
 	if err := scanSummary(row, &s, &desc); err != nil {
 		fail(w, http.StatusNotFound)
@@ -210,7 +222,7 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 		"category_id": s.CategoryID, "provider": s.Provider, "cover_url": s.CoverURL,
 		"lowest_price_fen": s.LowestPriceFen, "rating": s.Rating, "status": s.Status,
 		"created_at": s.CreatedAt, "description": desc, "specs": specs, "attachments": []any{},
-		"blocked": false, "block_reason": nil, "updated_at": s.CreatedAt})
+		"blocked": false, "block_reason": nil, "updated_at": s.UpdatedAt})
 }
 
 // caller checks the bearer token as Shangyun does: signature, claims, and
@@ -225,10 +237,18 @@ func (b *baselineServer) caller(r *http.Request) (int64, bool) {
 	}
 	sub, _ := tok.Claims.GetSubject()
 	id, _ := strconv.ParseInt(sub, 10, 64)
-	var status string
-	err = b.db.QueryRowContext(r.Context(), "SELECT status FROM `users` WHERE id = ? LIMIT 1", id).
-		Scan(&status)
-	return id, err == nil && status == "active"
+	claims, _ := tok.Claims.(jwt.MapClaims)
+	role, _ := claims["role"].(string)
+	session, _ := claims["sv"].(float64)
+	var u struct {
+		id, session  int64
+		role, status string
+		region       *string
+	}
+	err = b.db.QueryRowContext(r.Context(), "SELECT id, role, status, session_version, "+
+		"region_code FROM users WHERE id = ?", id).
+		Scan(&u.id, &u.role, &u.status, &u.session, &u.region)
+	return id, err == nil && u.status == "active" && u.role == role && u.session == int64(session)
 }
 
 func (b *baselineServer) orders(w http.ResponseWriter, r *http.Request) {
@@ -246,8 +266,8 @@ func (b *baselineServer) orders(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := b.db.QueryContext(ctx, "SELECT orders.id, orders.status, orders.provider_id, "+
 		"orders.provider_name, orders.enterprise_id, orders.subtotal_fen, orders.discount_fen, "+
-		"orders.payable_fen, orders.created_at, orders.updated_at FROM `orders` JOIN users ON "+
-		"users.id = orders.enterprise_id WHERE orders.enterprise_id = ? ORDER BY orders.id DESC LIMIT 20", id)
+		"orders.payable_fen, orders.created_at, orders.updated_at FROM `orders` "+
+		"WHERE orders.enterprise_id = ? ORDER BY orders.id DESC LIMIT 20", id)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
 		return

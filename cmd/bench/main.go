@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"shangyun/internal/database"
@@ -33,6 +34,7 @@ type options struct {
 	openDuration time.Duration
 	rate         float64
 	skipSeed     bool
+	appEnv       []string
 }
 
 func main() {
@@ -54,6 +56,14 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 0.5, "open-loop request rate, as a fraction of the "+
 		"baseline's closed-loop req/s (Shangyun's own where the baseline lacks the endpoint)")
 	flag.BoolVar(&o.skipSeed, "skip-seed", false, "reuse a database seeded before")
+	flag.Func("app-env", "KEY=VALUE for Shangyun's environment, after the bench's own "+
+		"(repeatable), e.g. to measure a setting turned off", func(kv string) error {
+		if !strings.Contains(kv, "=") {
+			return fmt.Errorf("want KEY=VALUE, got %q", kv)
+		}
+		o.appEnv = append(o.appEnv, kv)
+		return nil
+	})
 	flag.Parse()
 
 	if err := o.check(); err != nil {

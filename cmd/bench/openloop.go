@@ -78,5 +78,5 @@ func sendAt(ctx context.Context, due time.Time, req *http.Request) (time.Duratio
 		}
 	}
 	code, _, err := do(req.WithContext(ctx))
-	return time.Since(due), err == nil && code < 300
+	return time.Since(due), err == nil && success(code)
 }

@@ -73,36 +73,45 @@ func dialect(o Options) (gorm.Dialector, error) {
 	case SQLite:
 		return sqlite.Open(sqliteDSN(o.DSN)), nil
 	case MySQL:
-		cfg, err := mysql.ParseDSN(o.DSN)
+		cfg, err := MySQLConfig(o.DSN)
 		if err != nil {
-			return nil, fmt.Errorf("mysql dsn: %w", err)
+			return nil, err
 		}
-		cfg.ParseTime = true
-		cfg.Loc = time.UTC
-		// Conditional updates read "rows affected" as "rows matched", as
-		// SQLite reports it; MySQL would otherwise count only rows whose
-		// values changed, and an update to the same values would look
-		// like a missing row.
-		cfg.ClientFoundRows = true
-		// Arguments are escaped by the driver and each statement goes out
-		// in one round trip, instead of three (prepare, execute, close)
-		// for every statement with arguments. Safe with utf8mb4, the only
-		// charset used; a DSN may still say interpolateParams=false.
-		// Statements are not kept prepared instead: GORM's statement cache
-		// (PrepareStmt) can deadlock when transactions hold every pooled
-		// connection while another request prepares a statement.
-		if !strings.Contains(o.DSN, "interpolateParams=") {
-			cfg.InterpolateParams = true
-		}
-		if cfg.Params == nil {
-			cfg.Params = map[string]string{}
-		}
-		cfg.Params["charset"] = "utf8mb4"
-		cfg.Params["time_zone"] = "'+00:00'"
-		cfg.Collation = "utf8mb4_unicode_ci"
 		return gormmysql.Open(cfg.FormatDSN()), nil
 	}
 	return nil, fmt.Errorf("unknown database driver %q", o.Driver)
+}
+
+// MySQLConfig reads a MySQL DSN and sets what Shangyun relies on.
+func MySQLConfig(dsn string) (*mysql.Config, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("mysql dsn: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	// Conditional updates read "rows affected" as "rows matched", as
+	// SQLite reports it; MySQL would otherwise count only rows whose
+	// values changed, and an update to the same values would look
+	// like a missing row.
+	cfg.ClientFoundRows = true
+	// Arguments are escaped by the driver and each statement goes out
+	// in one round trip, instead of three (prepare, execute, close)
+	// for every statement with arguments. Safe with utf8mb4, the only
+	// charset used; a DSN may still say interpolateParams=false.
+	// Statements are not kept prepared instead: GORM's statement cache
+	// (PrepareStmt) can deadlock when transactions hold every pooled
+	// connection while another request prepares a statement.
+	if !strings.Contains(dsn, "interpolateParams=") {
+		cfg.InterpolateParams = true
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["charset"] = "utf8mb4"
+	cfg.Params["time_zone"] = "'+00:00'"
+	cfg.Collation = "utf8mb4_unicode_ci"
+	return cfg, nil
 }
 
 // sqliteDSN adds the pragmas Shangyun relies on to a file path or URI:
