@@ -315,6 +315,9 @@ func measure(ctx context.Context, o options, f *fixture, app *process, base *bas
 		if ctx.Err() != nil {
 			break
 		}
+		if o.only != "" && !strings.Contains(e.name, o.only) {
+			continue
+		}
 		out = append(out, measureOne(o, e, app.url, base.url))
 		fmt.Printf("measured %s\n", e.name)
 	}

@@ -35,6 +35,7 @@ type options struct {
 	rate         float64
 	skipSeed     bool
 	appEnv       []string
+	only         string
 }
 
 func main() {
@@ -56,6 +57,7 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 0.5, "open-loop request rate, as a fraction of the "+
 		"baseline's closed-loop req/s (Shangyun's own where the baseline lacks the endpoint)")
 	flag.BoolVar(&o.skipSeed, "skip-seed", false, "reuse a database seeded before")
+	flag.StringVar(&o.only, "only", "", "measure only the endpoints whose name contains this")
 	flag.Func("app-env", "KEY=VALUE for Shangyun's environment, after the bench's own "+
 		"(repeatable), e.g. to measure a setting turned off", func(kv string) error {
 		if !strings.Contains(kv, "=") {
