@@ -52,6 +52,7 @@ func startShangyun(ctx context.Context, o options) (*process, error) {
 		"SHANGYUN_DB_AUTO_MIGRATE=false", "SHANGYUN_HTTP_ADDR="+addr, "SHANGYUN_LOG_LEVEL=error",
 		"SHANGYUN_DATA_DIR="+dir, "SHANGYUN_JWT_SECRET="+benchSecret,
 		"SHANGYUN_DB_MAX_OPEN_CONNS="+strconv.Itoa(o.concurrency),
+		"SHANGYUN_DB_MAX_IDLE_CONNS="+strconv.Itoa(o.concurrency),
 		"SHANGYUN_AUTH_ADDRESS_PER_MINUTE=100000", "SHANGYUN_AUTH_ACCESS_TTL=24h")
 	// Where a key comes twice the last value counts: -app-env overrides.
 	cmd.Env = append(cmd.Env, o.appEnv...)

@@ -110,7 +110,7 @@ func Default() Config {
 			Driver:          "sqlite",
 			AutoMigrate:     true,
 			MaxOpenConns:    20,
-			MaxIdleConns:    10,
+			MaxIdleConns:    20,
 			ConnMaxLifetime: 30 * time.Minute,
 			SlowQuery:       200 * time.Millisecond,
 		},
@@ -156,6 +156,7 @@ var envKeys = map[string]string{
 	"SHANGYUN_AUTH_ADDRESS_PER_MINUTE": "auth.address_per_minute",
 	"SHANGYUN_HTTP_BODY_LIMIT":         "http.body_limit_bytes",
 	"SHANGYUN_DB_MAX_OPEN_CONNS":       "db.max_open_conns",
+	"SHANGYUN_DB_MAX_IDLE_CONNS":       "db.max_idle_conns",
 }
 
 // Load reads the YAML file at path (skipped when path is empty or the file
@@ -261,6 +262,9 @@ func (c Config) Validate() error {
 	}
 	if c.DB.MaxOpenConns < 1 {
 		bad("db.max_open_conns", "must be at least 1")
+	}
+	if c.DB.MaxIdleConns < 0 {
+		bad("db.max_idle_conns", "must not be negative")
 	}
 	if c.HTTP.BodyLimitBytes < 1024 {
 		bad("http.body_limit_bytes", "must be at least 1024")

@@ -61,16 +61,18 @@ func TestEnvironmentOverridesFile(t *testing.T) {
 		"SHANGYUN_JWT_SECRET_FILE="+secret,
 		"SHANGYUN_CORS_ORIGINS=https://a.example, https://b.example",
 		"SHANGYUN_AUTH_ACCESS_TTL=5m",
+		"SHANGYUN_DB_MAX_OPEN_CONNS=32",
+		"SHANGYUN_DB_MAX_IDLE_CONNS=32",
 		"SHANGYUN_UNRELATED=1",
 	))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := []any{cfg.HTTP.Addr, cfg.DB.Driver, cfg.DB.DSN, cfg.Auth.JWTSecret,
-		cfg.HTTP.CORSOrigins, cfg.Auth.AccessTTL}
+		cfg.HTTP.CORSOrigins, cfg.Auth.AccessTTL, cfg.DB.MaxOpenConns, cfg.DB.MaxIdleConns}
 	want := []any{"127.0.0.1:9100", "mysql", "u:p@tcp(db:3306)/shangyun",
 		"from-a-file-0123456789abcdefghijklmnop",
-		[]string{"https://a.example", "https://b.example"}, 5 * time.Minute}
+		[]string{"https://a.example", "https://b.example"}, 5 * time.Minute, 32, 32}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -92,6 +94,7 @@ func TestBadValuesAreNamed(t *testing.T) {
 		{"SHANGYUN_LOG_LEVEL=loud", "log.level"},
 		{"SHANGYUN_AUTH_ACCESS_TTL=-1m", "auth.access_ttl"},
 		{"SHANGYUN_AUTH_ACCESS_TTL=soon", "access_ttl"},
+		{"SHANGYUN_DB_MAX_IDLE_CONNS=-1", "db.max_idle_conns"},
 		{"SHANGYUN_JWT_SECRET_FILE=/does/not/exist", "SHANGYUN_JWT_SECRET_FILE"},
 	}
 	for _, c := range cases {
