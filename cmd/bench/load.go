@@ -158,8 +158,9 @@ type stats struct {
 	requests      int
 }
 
-// summarise turns the latencies of a run of d into its stats.
-func summarise(lat []time.Duration, errors int, d time.Duration) stats {
+// summarise turns the latencies of runs that lasted d in all into stats.
+func (t *tally) summarise(d time.Duration) stats {
+	lat := t.lat
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(p float64) time.Duration {
 		if len(lat) == 0 {
@@ -168,7 +169,7 @@ func summarise(lat []time.Duration, errors int, d time.Duration) stats {
 		return lat[int(p*float64(len(lat)-1))]
 	}
 	return stats{rps: float64(len(lat)) / d.Seconds(), p50: pct(.50), p95: pct(.95), p99: pct(.99),
-		errors: errors, requests: len(lat)}
+		errors: t.errors, requests: len(lat)}
 }
 
 // endpoint is one measured request. prep, when set, runs before each
@@ -187,6 +188,9 @@ type tally struct {
 	errors int
 }
 
+// merge adds the figures of another run of the same server.
+func (t *tally) merge(o *tally) { t.add(o.lat, o.errors) }
+
 func (t *tally) add(lat []time.Duration, errors int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -196,7 +200,7 @@ func (t *tally) add(lat []time.Duration, errors int) {
 
 // closedLoop runs c workers for d, each sending its next request as soon
 // as the last is answered.
-func closedLoop(base string, e endpoint, c int, d time.Duration) stats {
+func closedLoop(base string, e endpoint, c int, d time.Duration) *tally {
 	var all tally
 	end := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -221,7 +225,7 @@ func closedLoop(base string, e endpoint, c int, d time.Duration) stats {
 		})
 	}
 	wg.Wait()
-	return summarise(all.lat, all.errors, d)
+	return &all
 }
 
 // etags reads the ETag of every product's detail, for the conditional
@@ -330,16 +334,49 @@ func measure(ctx context.Context, o options, f *fixture, app *process, base *bas
 // baseline's throughput, or of Shangyun's where the baseline lacks e.
 func measureOne(o options, e endpoint, app, base string) result {
 	r := result{name: e.name}
-	if e.base {
-		r.baseline = &phases{closed: closedLoop(base, e, o.concurrency, o.duration)}
-	}
-	r.shangyun.closed = closedLoop(app, e, o.concurrency, o.duration)
-
+	var appRuns, baseRuns tally
+	alternate(o.rounds, e.base, o.duration, func(onBase bool, d time.Duration) {
+		if onBase {
+			baseRuns.merge(closedLoop(base, e, o.concurrency, d))
+		} else {
+			appRuns.merge(closedLoop(app, e, o.concurrency, d))
+		}
+	})
+	r.shangyun.closed = appRuns.summarise(o.duration)
 	r.rate = o.rate * r.shangyun.closed.rps
-	if r.baseline != nil {
+	if e.base {
+		r.baseline = &phases{closed: baseRuns.summarise(o.duration)}
 		r.rate = o.rate * r.baseline.closed.rps
-		r.baseline.open = openLoop(base, e, o.concurrency, r.rate, o.openDuration)
 	}
-	r.shangyun.open = openLoop(app, e, o.concurrency, r.rate, o.openDuration)
+
+	appRuns, baseRuns = tally{}, tally{}
+	alternate(o.rounds, e.base, o.openDuration, func(onBase bool, d time.Duration) {
+		if onBase {
+			baseRuns.merge(openLoop(base, e, o.concurrency, r.rate, d))
+		} else {
+			appRuns.merge(openLoop(app, e, o.concurrency, r.rate, d))
+		}
+	})
+	r.shangyun.open = appRuns.summarise(o.openDuration)
+	if e.base {
+		r.baseline.open = baseRuns.summarise(o.openDuration)
+	}
 	return r
+}
+
+// alternate splits a phase of d per server into rounds, in the order
+// baseline, Shangyun, Shangyun, baseline, baseline, ..., so that whatever
+// else the shared machine does meanwhile (the database flushing pages,
+// another process waking) falls on both servers alike and the ratio stays
+// a comparison. Without a baseline, Shangyun runs d in one go.
+func alternate(rounds int, both bool, d time.Duration, run func(onBase bool, d time.Duration)) {
+	if !both || rounds < 1 {
+		run(false, d)
+		return
+	}
+	slice := d / time.Duration(rounds)
+	for i := range rounds {
+		run(i%2 == 0, slice)
+		run(i%2 == 1, slice)
+	}
 }

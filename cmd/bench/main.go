@@ -36,6 +36,7 @@ type options struct {
 	skipSeed     bool
 	appEnv       []string
 	only         string
+	rounds       int
 }
 
 func main() {
@@ -57,6 +58,8 @@ func main() {
 	flag.Float64Var(&o.rate, "rate", 0.5, "open-loop request rate, as a fraction of the "+
 		"baseline's closed-loop req/s (Shangyun's own where the baseline lacks the endpoint)")
 	flag.BoolVar(&o.skipSeed, "skip-seed", false, "reuse a database seeded before")
+	flag.IntVar(&o.rounds, "rounds", 4, "rounds per server in each phase, alternating "+
+		"the baseline and Shangyun so that both meet the same machine")
 	flag.StringVar(&o.only, "only", "", "measure only the endpoints whose name contains this")
 	flag.Func("app-env", "KEY=VALUE for Shangyun's environment, after the bench's own "+
 		"(repeatable), e.g. to measure a setting turned off", func(kv string) error {

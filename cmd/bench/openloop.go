@@ -18,10 +18,10 @@ import (
 // The run stops at the latest d after its last due time: requests still
 // unanswered then are cancelled and, like those never sent, count as
 // errors with the time they had waited.
-func openLoop(base string, e endpoint, c int, rate float64, d time.Duration) stats {
+func openLoop(base string, e endpoint, c int, rate float64, d time.Duration) *tally {
 	n := int64(rate * d.Seconds())
 	if n < 1 {
-		return stats{}
+		return &tally{}
 	}
 	interval := d / time.Duration(n)
 	start := time.Now()
@@ -62,7 +62,7 @@ func openLoop(base string, e endpoint, c int, rate float64, d time.Duration) sta
 		unsent = append(unsent, deadline.Sub(due(k)))
 	}
 	all.add(unsent, len(unsent))
-	return summarise(all.lat, all.errors, d)
+	return &all
 }
 
 // sendAt sends req at its due time, or at once if that has passed, and

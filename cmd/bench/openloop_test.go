@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,7 +29,7 @@ func TestOpenLoopCountsTheStallFromTheDueTime(t *testing.T) {
 		return jsonReq("GET", base, "", nil, "")
 	}}
 
-	got := openLoop(srv.URL, e, 4, 200, time.Second)
+	got := openLoop(srv.URL, e, 4, 200, time.Second).summarise(time.Second)
 
 	if got.requests != 200 || got.errors != 0 {
 		t.Errorf("requests, errors = %d, %d, want 200, 0", got.requests, got.errors)
@@ -39,5 +41,33 @@ func TestOpenLoopCountsTheStallFromTheDueTime(t *testing.T) {
 	// end: the 95th percentile, the 11th longest wait, is about 250 ms.
 	if got.p95 < 200*time.Millisecond {
 		t.Errorf("p95 = %s, want the wait behind the stall counted", got.p95)
+	}
+}
+
+func TestAlternateSharesTheMachineAlike(t *testing.T) {
+	t.Parallel()
+	var order []string
+	var total [2]time.Duration
+	alternate(4, true, 8*time.Second, func(onBase bool, d time.Duration) {
+		name, i := "S", 0
+		if onBase {
+			name, i = "B", 1
+		}
+		order = append(order, name)
+		total[i] += d
+	})
+	if got := strings.Join(order, ""); got != "BSSBBSSB" {
+		t.Errorf("order %s, want BSSBBSSB", got)
+	}
+	if total[0] != 8*time.Second || total[1] != 8*time.Second {
+		t.Errorf("time per server %v, want 8s each", total)
+	}
+
+	order = nil
+	alternate(4, false, 8*time.Second, func(onBase bool, d time.Duration) {
+		order = append(order, fmt.Sprintf("%v %v", onBase, d))
+	})
+	if got := strings.Join(order, ","); got != "false 8s" {
+		t.Errorf("without a baseline: %s, want one run of Shangyun", got)
 	}
 }
