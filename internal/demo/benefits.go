@@ -18,7 +18,7 @@ func seedPolicies(ctx context.Context, app *server.App, certified accounts.User)
 	if err != nil || len(existing) > 0 {
 		return err
 	}
-	from := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Hour)
+	from := app.Now().UTC().Add(-24 * time.Hour).Truncate(time.Hour)
 	until := time.Date(from.Year()+1, 12, 31, 16, 0, 0, 0, time.UTC) // 31 Dec, midnight in China
 	province, err := policy(ctx, app, "河南省中小企业上云补贴",
 		"对通过企业认证的中小企业购买云产品给予 30% 补贴，单笔订单最高 5000 元，每家企业累计最高 1 万元。",

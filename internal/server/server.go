@@ -119,6 +119,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, e
 		Driver: cfg.DB.Driver, DSN: cfg.DB.DSN,
 		MaxOpenConns: cfg.DB.MaxOpenConns, MaxIdleConns: cfg.DB.MaxIdleConns,
 		ConnMaxLifetime: cfg.DB.ConnMaxLifetime, SlowQuery: cfg.DB.SlowQuery, Logger: log,
+		PreparedStatements: cfg.DB.PreparedStatements,
 	})
 }
 
@@ -212,3 +213,6 @@ type Route struct {
 
 // Routes lists every registered route.
 func (a *App) Routes() []Route { return a.routes }
+
+// Now is the time on the App's clock.
+func (a *App) Now() time.Time { return a.now() }
