@@ -51,6 +51,8 @@ type DB struct {
 	MaxIdleConns    int           `koanf:"max_idle_conns"`
 	ConnMaxLifetime time.Duration `koanf:"conn_max_lifetime"`
 	SlowQuery       time.Duration `koanf:"slow_query"`
+	// PreparedStatements keeps the most frequent reads prepared.
+	PreparedStatements bool `koanf:"prepared_statements"`
 }
 
 // Auth holds the sign-in settings.
@@ -107,12 +109,13 @@ func Default() Config {
 			BodyLimitBytes:  1 << 20,
 		},
 		DB: DB{
-			Driver:          "sqlite",
-			AutoMigrate:     true,
-			MaxOpenConns:    20,
-			MaxIdleConns:    20,
-			ConnMaxLifetime: 30 * time.Minute,
-			SlowQuery:       200 * time.Millisecond,
+			Driver:             "sqlite",
+			AutoMigrate:        true,
+			MaxOpenConns:       20,
+			MaxIdleConns:       20,
+			ConnMaxLifetime:    30 * time.Minute,
+			SlowQuery:          200 * time.Millisecond,
+			PreparedStatements: true,
 		},
 		Auth: Auth{
 			Issuer:           "shangyun",
@@ -157,6 +160,7 @@ var envKeys = map[string]string{
 	"SHANGYUN_HTTP_BODY_LIMIT":         "http.body_limit_bytes",
 	"SHANGYUN_DB_MAX_OPEN_CONNS":       "db.max_open_conns",
 	"SHANGYUN_DB_MAX_IDLE_CONNS":       "db.max_idle_conns",
+	"SHANGYUN_DB_PREPARED_STATEMENTS":  "db.prepared_statements",
 }
 
 // Load reads the YAML file at path (skipped when path is empty or the file

@@ -33,6 +33,10 @@ type Options struct {
 	ConnMaxLifetime time.Duration
 	SlowQuery       time.Duration
 	Logger          *slog.Logger
+	// PreparedStatements keeps the statements of Reads prepared. Turn it
+	// off behind a proxy that does not carry prepared statements across
+	// its connections.
+	PreparedStatements bool
 }
 
 // Open connects to the database and checks that it answers.
@@ -64,6 +68,12 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("reach %s database: %w", o.Driver, err)
+	}
+	if o.PreparedStatements {
+		if err := db.Use(&statements{}); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("prepared statements: %w", err)
+		}
 	}
 	return db, nil
 }

@@ -67,7 +67,7 @@ func NewDB(t *testing.T, driver string) *gorm.DB {
 	ctx := context.Background()
 	db, err := database.Open(ctx, database.Options{Driver: driver, DSN: cfg.DSN,
 		MaxOpenConns: cfg.MaxOpenConns, MaxIdleConns: cfg.MaxIdleConns,
-		ConnMaxLifetime: time.Minute, Logger: Logger(t)})
+		ConnMaxLifetime: time.Minute, Logger: Logger(t), PreparedStatements: true})
 	if err != nil {
 		t.Fatalf("open %s: %v", driver, err)
 	}

@@ -151,7 +151,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (accounts.User, error) {
 func (s *Store) Session(ctx context.Context, id int64) (accounts.User, error) {
 	var u accounts.User
 	var region *string
-	err := database.Conn(ctx, s.db).Raw("SELECT id, role, status, session_version, region_code "+
+	err := database.Reads(ctx, s.db).Raw("SELECT id, role, status, session_version, region_code "+
 		"FROM users WHERE id = ?", id).Row().Scan(&u.ID, &u.Role, &u.Status, &u.SessionVersion, &region)
 	if errors.Is(err, sql.ErrNoRows) {
 		return accounts.User{}, problem.NotFound()

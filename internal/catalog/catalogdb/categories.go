@@ -16,7 +16,7 @@ import (
 // Categories implements catalog.Store.
 func (s *Store) Categories(ctx context.Context) ([]catalog.Category, error) {
 	var rows []CategoryRow
-	err := database.Conn(ctx, s.db).Order("sort_order, id").Find(&rows).Error
+	err := database.Reads(ctx, s.db).Order("sort_order, id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list categories: %w", err)
 	}
@@ -30,7 +30,7 @@ func (s *Store) Categories(ctx context.Context) ([]catalog.Category, error) {
 // Category implements catalog.Store.
 func (s *Store) Category(ctx context.Context, id int64) (catalog.Category, error) {
 	var r CategoryRow
-	err := database.Conn(ctx, s.db).Where("id = ?", id).Take(&r).Error
+	err := database.Reads(ctx, s.db).Where("id = ?", id).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return catalog.Category{}, problem.NotFound()
 	}
@@ -124,7 +124,7 @@ func (s *Store) CategoryProviders(ctx context.Context, categoryID int64) ([]cata
 		ProductCount   int
 		LowestPriceFen *int64
 	}
-	q := publicProducts(database.Conn(ctx, s.db).Table("products")).
+	q := publicProducts(database.Reads(ctx, s.db).Table("products")).
 		Joins("LEFT JOIN providers ON providers.user_id = products.provider_id").
 		Where("products.category_id = ?", categoryID).
 		Select("users.id AS provider_id, users.company_name AS name, " +

@@ -19,7 +19,7 @@ import (
 // Specs implements catalog.Store: active specs first, cheapest first.
 func (s *Store) Specs(ctx context.Context, productID int64) ([]catalog.Spec, error) {
 	var rows []SpecRow
-	err := database.Conn(ctx, s.db).Where("product_id = ?", productID).
+	err := database.Reads(ctx, s.db).Where("product_id = ?", productID).
 		Order("active DESC, price_fen, id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list specs: %w", err)
@@ -109,7 +109,7 @@ func (v attachmentView) domain() catalog.Attachment {
 }
 
 func (s *Store) attachments(ctx context.Context) *gorm.DB {
-	return database.Conn(ctx, s.db).Table("product_attachments").Select(attachmentColumns).
+	return database.Reads(ctx, s.db).Table("product_attachments").Select(attachmentColumns).
 		Joins("JOIN files ON files.id = product_attachments.file_id")
 }
 

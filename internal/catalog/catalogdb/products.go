@@ -78,7 +78,7 @@ func (s *Store) product(db *gorm.DB, pid int64) (catalog.Product, error) {
 
 // Product implements catalog.Store in one statement.
 func (s *Store) Product(ctx context.Context, pid int64) (catalog.Product, error) {
-	return s.product(database.Conn(ctx, s.db), pid)
+	return s.product(database.Reads(ctx, s.db), pid)
 }
 
 // LockProduct implements catalog.Store.
@@ -152,7 +152,7 @@ var orders = map[string]string{
 // ListProducts implements catalog.Store in two statements, a count and a
 // page, whatever the page size.
 func (s *Store) ListProducts(ctx context.Context, f catalog.ProductFilter) ([]catalog.Product, int64, error) {
-	q := database.Conn(ctx, s.db).Table("products")
+	q := database.Reads(ctx, s.db).Table("products")
 	if f.PublicOnly {
 		q = publicProducts(q)
 	} else {

@@ -75,7 +75,7 @@ func (s *Store) AddEvent(ctx context.Context, e *orders.Event) error {
 // Events implements orders.Store.
 func (s *Store) Events(ctx context.Context, orderID int64) ([]orders.Event, error) {
 	var rows []EventRow
-	if err := database.Conn(ctx, s.db).Where("order_id = ?", orderID).Order("id").Find(&rows).Error; err != nil {
+	if err := database.Reads(ctx, s.db).Where("order_id = ?", orderID).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("order events: %w", err)
 	}
 	out := make([]orders.Event, len(rows))
@@ -106,7 +106,7 @@ func (s *Store) Attachments(ctx context.Context, orderID int64) ([]orders.Attach
 		ContentType  string
 		SizeBytes    int64
 	}
-	err := database.Conn(ctx, s.db).Table("order_attachments").
+	err := database.Reads(ctx, s.db).Table("order_attachments").
 		Select("order_attachments.*, files.original_name, files.content_type, files.size_bytes").
 		Joins("JOIN files ON files.id = order_attachments.file_id").
 		Where("order_attachments.order_id = ?", orderID).Order("order_attachments.id").

@@ -160,7 +160,7 @@ func (s *Store) get(ctx context.Context, db *gorm.DB, id int64) (orders.Order, o
 	}
 	o, b := v.domain()
 	var lines []LineRow
-	if err := database.Conn(ctx, s.db).Where("order_id = ?", id).Order("id").Find(&lines).Error; err != nil {
+	if err := database.Reads(ctx, s.db).Where("order_id = ?", id).Order("id").Find(&lines).Error; err != nil {
 		return orders.Order{}, orders.Buyer{}, fmt.Errorf("order lines: %w", err)
 	}
 	for _, l := range lines {
@@ -174,7 +174,7 @@ func (s *Store) get(ctx context.Context, db *gorm.DB, id int64) (orders.Order, o
 
 // Get implements orders.Store in two statements.
 func (s *Store) Get(ctx context.Context, id int64) (orders.Order, orders.Buyer, error) {
-	return s.get(ctx, database.Conn(ctx, s.db), id)
+	return s.get(ctx, database.Reads(ctx, s.db), id)
 }
 
 // LockOrder implements orders.Store.
@@ -200,7 +200,7 @@ const summaryColumns = "orders.id, orders.enterprise_id, orders.provider_id, " +
 // List implements orders.Store in two statements, a count and a page of
 // the summary columns.
 func (s *Store) List(ctx context.Context, f orders.Filter) ([]orders.Order, int64, error) {
-	q := database.Conn(ctx, s.db).Table("orders")
+	q := database.Reads(ctx, s.db).Table("orders")
 	if f.EnterpriseID != 0 {
 		q = q.Where("orders.enterprise_id = ?", f.EnterpriseID)
 	}
