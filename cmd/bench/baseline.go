@@ -4,11 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql" // registers "mysql" with database/sql
@@ -21,30 +26,107 @@ import (
 // database/sql, no framework, no ORM, running the statements Shangyun runs
 // for the same reads and writing the same JSON.
 type baselineServer struct {
-	url string
-	srv *http.Server
-	db  *sql.DB
+	db    *sql.DB
+	stmts sync.Map // query → *sql.Stmt
 }
 
-func startBaseline(ctx context.Context, o options) (*baselineServer, error) {
-	db, err := openBaseline(ctx, o)
+// stmt returns query's statement, prepared on first use: the baseline
+// prepares every statement, as Shangyun does its frequent reads.
+func (b *baselineServer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := b.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := b.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(o.concurrency)
-	db.SetMaxIdleConns(o.concurrency)
+	if kept, loaded := b.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close() //nolint:sqlclosecheck // another caller's statement is kept instead
+		return kept.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (b *baselineServer) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := b.stmt(ctx, query) //nolint:sqlclosecheck // kept while the server runs
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// row is QueryRow's error or row, for a Scan.
+type row struct {
+	*sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.Row.Scan(dest...)
+}
+
+func (b *baselineServer) queryRow(ctx context.Context, query string, args ...any) row {
+	st, err := b.stmt(ctx, query) //nolint:sqlclosecheck // kept while the server runs
+	if err != nil {
+		return row{err: err}
+	}
+	return row{Row: st.QueryRowContext(ctx, args...)}
+}
+
+// startBaseline runs the baseline in a process of its own, as Shangyun
+// runs: in the load generator's process it would share its scheduler and
+// its garbage collector, and skip the hand-over between processes that
+// every request to Shangyun pays.
+func startBaseline(ctx context.Context, o options) (*process, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	b := &baselineServer{url: "http://" + ln.Addr().String(), db: db}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	cmd := exec.CommandContext(ctx, exe, "-serve-baseline", addr, "-driver", o.driver,
+		"-dsn", o.dsn, "-c", strconv.Itoa(o.concurrency))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{url: "http://" + addr, cmd: cmd}
+	return p, p.ready()
+}
+
+// serveBaseline serves the baseline at o.serveBase until interrupted.
+func serveBaseline(o options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	db, err := openBaseline(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = db.Close() }()
+	db.SetMaxOpenConns(o.concurrency)
+	db.SetMaxIdleConns(o.concurrency)
+	b := &baselineServer{db: db}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {})
 	mux.HandleFunc("GET /api/v1/products", b.products)
 	mux.HandleFunc("GET /api/v1/products/{id}", b.product)
 	mux.HandleFunc("GET /api/v1/orders", b.orders)
-	b.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = b.srv.Serve(ln) }()
-	return b, nil
+	srv := &http.Server{Addr: o.serveBase, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // openBaseline opens the baseline's pool. On SQLite it goes through
@@ -67,11 +149,6 @@ func openBaseline(ctx context.Context, o options) (*sql.DB, error) {
 		return nil, err
 	}
 	return sql.Open("mysql", cfg.FormatDSN())
-}
-
-func (b *baselineServer) stop() {
-	_ = b.srv.Close()
-	_ = b.db.Close()
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -147,13 +224,13 @@ func (b *baselineServer) products(w http.ResponseWriter, r *http.Request) {
 	}
 	args := []any{"published", "approved", "active", cat}
 	var total int64
-	err = b.db.QueryRowContext(r.Context(), "SELECT count(*)"+productJoin+
+	err = b.queryRow(r.Context(), "SELECT count(*)"+productJoin+
 		" AND products.category_id = ?", args...).Scan(&total)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
 		return
 	}
-	rows, err := b.db.QueryContext(r.Context(), listCols+productJoin+
+	rows, err := b.query(r.Context(), listCols+productJoin+
 		" AND products.category_id = ? ORDER BY products.id DESC LIMIT ?", append(args, size)...)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
@@ -181,13 +258,13 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var s summary
 	var desc string
-	row := b.db.QueryRowContext(ctx, detailCols+productJoin+" AND products.id = ? LIMIT 1",
+	row := b.queryRow(ctx, detailCols+productJoin+" AND products.id = ? LIMIT 1",
 		"published", "approved", "active", id)
 	if err := scanSummary(row, &s, &desc); err != nil {
 		fail(w, http.StatusNotFound)
 		return
 	}
-	rows, err := b.db.QueryContext(ctx, "SELECT id, product_id, name, description, price_fen, "+
+	rows, err := b.query(ctx, "SELECT id, product_id, name, description, price_fen, "+
 		"billing_unit, active FROM `specs` WHERE product_id = ? ORDER BY active DESC, price_fen, id", id)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
@@ -216,7 +293,7 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var atts int
-	_ = b.db.QueryRowContext(ctx, "SELECT count(*) FROM product_attachments JOIN files ON "+
+	_ = b.queryRow(ctx, "SELECT count(*) FROM product_attachments JOIN files ON "+
 		"files.id = product_attachments.file_id WHERE product_attachments.product_id = ?", id).Scan(&atts)
 	writeJSON(w, map[string]any{"id": s.ID, "name": s.Name, "summary": s.Summary,
 		"category_id": s.CategoryID, "provider": s.Provider, "cover_url": s.CoverURL,
@@ -245,7 +322,7 @@ func (b *baselineServer) caller(r *http.Request) (int64, bool) {
 		role, status string
 		region       *string
 	}
-	err = b.db.QueryRowContext(r.Context(), "SELECT id, role, status, session_version, "+
+	err = b.queryRow(r.Context(), "SELECT id, role, status, session_version, "+
 		"region_code FROM users WHERE id = ?", id).
 		Scan(&u.id, &u.role, &u.status, &u.session, &u.region)
 	return id, err == nil && u.status == "active" && u.role == role && u.session == int64(session)
@@ -259,12 +336,12 @@ func (b *baselineServer) orders(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	var total int64
-	if err := b.db.QueryRowContext(ctx, "SELECT count(*) FROM `orders` WHERE orders.enterprise_id = ?",
+	if err := b.queryRow(ctx, "SELECT count(*) FROM `orders` WHERE orders.enterprise_id = ?",
 		id).Scan(&total); err != nil {
 		fail(w, http.StatusInternalServerError)
 		return
 	}
-	rows, err := b.db.QueryContext(ctx, "SELECT orders.id, orders.status, orders.provider_id, "+
+	rows, err := b.query(ctx, "SELECT orders.id, orders.status, orders.provider_id, "+
 		"orders.provider_name, orders.enterprise_id, orders.subtotal_fen, orders.discount_fen, "+
 		"orders.payable_fen, orders.created_at, orders.updated_at FROM `orders` "+
 		"WHERE orders.enterprise_id = ? ORDER BY orders.id DESC LIMIT 20", id)

@@ -61,24 +61,32 @@ func startShangyun(ctx context.Context, o options) (*process, error) {
 		return nil, err
 	}
 	p := &process{url: "http://" + addr, cmd: cmd, dir: dir}
+	return p, p.ready()
+}
+
+// ready waits until the process answers /readyz, and stops it if it does
+// not within a minute.
+func (p *process) ready() error {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get(p.url + "/readyz"); err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return p, nil
+				return nil
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	p.stop()
-	return nil, fmt.Errorf("shangyun did not become ready at %s", p.url)
+	return fmt.Errorf("%s did not become ready at %s", p.cmd.Path, p.url)
 }
 
 func (p *process) stop() {
 	_ = p.cmd.Process.Signal(os.Interrupt)
 	_ = p.cmd.Wait()
-	_ = os.RemoveAll(p.dir)
+	if p.dir != "" {
+		_ = os.RemoveAll(p.dir)
+	}
 }
 
 // peakRSS reads the process's high-water mark of resident memory.
@@ -258,7 +266,7 @@ type result struct {
 	baseline *phases // nil where the baseline lacks the endpoint
 }
 
-func measure(ctx context.Context, o options, f *fixture, app *process, base *baselineServer) []result {
+func measure(ctx context.Context, o options, f *fixture, app, base *process) []result {
 	user := func(w int) benchUser { return f.users[w%len(f.users)] }
 	tags := etags(app.url, f.products)
 	eps := []endpoint{

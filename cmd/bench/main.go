@@ -36,6 +36,7 @@ type options struct {
 	skipSeed     bool
 	appEnv       []string
 	only         string
+	serveBase    string
 	rounds       int
 }
 
@@ -60,6 +61,8 @@ func main() {
 	flag.BoolVar(&o.skipSeed, "skip-seed", false, "reuse a database seeded before")
 	flag.IntVar(&o.rounds, "rounds", 4, "rounds per server in each phase, alternating "+
 		"the baseline and Shangyun so that both meet the same machine")
+	flag.StringVar(&o.serveBase, "serve-baseline", "", "serve the baseline at this address "+
+		"and nothing else: the bench runs itself so to measure the baseline in its own process")
 	flag.StringVar(&o.only, "only", "", "measure only the endpoints whose name contains this")
 	flag.Func("app-env", "KEY=VALUE for Shangyun's environment, after the bench's own "+
 		"(repeatable), e.g. to measure a setting turned off", func(kv string) error {
@@ -71,6 +74,13 @@ func main() {
 	})
 	flag.Parse()
 
+	if o.serveBase != "" {
+		if err := serveBaseline(o); err != nil {
+			fmt.Fprintln(os.Stderr, "bench baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := o.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
@@ -144,6 +154,6 @@ func run(ctx context.Context, o options) error {
 	}
 
 	results := measure(ctx, o, fix, app, base)
-	printTables(o, results, app.peakRSS())
+	printTables(o, results, app.peakRSS(), base.peakRSS())
 	return nil
 }

@@ -10,7 +10,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseco
 // printTables prints the results as two Markdown tables: Shangyun's
 // closed-loop throughput against the baseline's with its open-loop
 // latency, then the baseline's open-loop latency at the same rates.
-func printTables(o options, rs []result, rss string) {
+func printTables(o options, rs []result, rss, baseRSS string) {
 	fmt.Printf("\nClosed loop: %d connections for %s per endpoint and server; req/s is the "+
 		"maximum throughput.\nOpen loop: a fixed rate of %.0f %% of the baseline's closed-loop "+
 		"req/s (of Shangyun's where the baseline lacks the endpoint), the same for both servers, "+
@@ -45,5 +45,5 @@ func printTables(o options, rs []result, rss string) {
 				ms(b.open.p95), ms(b.open.p99), b.closed.errors, b.open.errors)
 		}
 	}
-	fmt.Printf("\nShangyun peak RSS: %s\n", rss)
+	fmt.Printf("\nShangyun peak RSS: %s (the baseline's: %s)\n", rss, baseRSS)
 }
