@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql" // registers "mysql" with database/sql
@@ -26,54 +25,9 @@ import (
 // database/sql, no framework, no ORM, running the statements Shangyun runs
 // for the same reads and writing the same JSON.
 type baselineServer struct {
-	db    *sql.DB
-	stmts sync.Map // query → *sql.Stmt
-}
-
-// stmt returns query's statement, prepared on first use: the baseline
-// prepares every statement, as Shangyun does its frequent reads.
-func (b *baselineServer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := b.stmts.Load(query); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := b.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if kept, loaded := b.stmts.LoadOrStore(query, st); loaded {
-		_ = st.Close() //nolint:sqlclosecheck // another caller's statement is kept instead
-		return kept.(*sql.Stmt), nil
-	}
-	return st, nil
-}
-
-func (b *baselineServer) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := b.stmt(ctx, query) //nolint:sqlclosecheck // kept while the server runs
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-// row is QueryRow's error or row, for a Scan.
-type row struct {
-	*sql.Row
-	err error
-}
-
-func (r row) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	return r.Row.Scan(dest...)
-}
-
-func (b *baselineServer) queryRow(ctx context.Context, query string, args ...any) row {
-	st, err := b.stmt(ctx, query) //nolint:sqlclosecheck // kept while the server runs
-	if err != nil {
-		return row{err: err}
-	}
-	return row{Row: st.QueryRowContext(ctx, args...)}
+	// stmts prepares every statement the baseline runs, as Shangyun does
+	// its frequent reads: database/sql underneath, no ORM.
+	stmts *database.Statements
 }
 
 // startBaseline runs the baseline in a process of its own, as Shangyun
@@ -112,7 +66,7 @@ func serveBaseline(o options) error {
 	defer func() { _ = db.Close() }()
 	db.SetMaxOpenConns(o.concurrency)
 	db.SetMaxIdleConns(o.concurrency)
-	b := &baselineServer{db: db}
+	b := &baselineServer{stmts: database.NewStatements(db)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {})
 	mux.HandleFunc("GET /api/v1/products", b.products)
@@ -224,13 +178,13 @@ func (b *baselineServer) products(w http.ResponseWriter, r *http.Request) {
 	}
 	args := []any{"published", "approved", "active", cat}
 	var total int64
-	err = b.queryRow(r.Context(), "SELECT count(*)"+productJoin+
+	err = b.stmts.QueryRowContext(r.Context(), "SELECT count(*)"+productJoin+
 		" AND products.category_id = ?", args...).Scan(&total)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
 		return
 	}
-	rows, err := b.query(r.Context(), listCols+productJoin+
+	rows, err := b.stmts.QueryContext(r.Context(), listCols+productJoin+
 		" AND products.category_id = ? ORDER BY products.id DESC LIMIT ?", append(args, size)...)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
@@ -258,13 +212,13 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var s summary
 	var desc string
-	row := b.queryRow(ctx, detailCols+productJoin+" AND products.id = ? LIMIT 1",
+	row := b.stmts.QueryRowContext(ctx, detailCols+productJoin+" AND products.id = ? LIMIT 1",
 		"published", "approved", "active", id)
 	if err := scanSummary(row, &s, &desc); err != nil {
 		fail(w, http.StatusNotFound)
 		return
 	}
-	rows, err := b.query(ctx, "SELECT id, product_id, name, description, price_fen, "+
+	rows, err := b.stmts.QueryContext(ctx, "SELECT id, product_id, name, description, price_fen, "+
 		"billing_unit, active FROM `specs` WHERE product_id = ? ORDER BY active DESC, price_fen, id", id)
 	if err != nil {
 		fail(w, http.StatusInternalServerError)
@@ -293,7 +247,7 @@ func (b *baselineServer) product(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var atts int
-	_ = b.queryRow(ctx, "SELECT count(*) FROM product_attachments JOIN files ON "+
+	_ = b.stmts.QueryRowContext(ctx, "SELECT count(*) FROM product_attachments JOIN files ON "+
 		"files.id = product_attachments.file_id WHERE product_attachments.product_id = ?", id).Scan(&atts)
 	writeJSON(w, map[string]any{"id": s.ID, "name": s.Name, "summary": s.Summary,
 		"category_id": s.CategoryID, "provider": s.Provider, "cover_url": s.CoverURL,
@@ -322,7 +276,7 @@ func (b *baselineServer) caller(r *http.Request) (int64, bool) {
 		role, status string
 		region       *string
 	}
-	err = b.queryRow(r.Context(), "SELECT id, role, status, session_version, "+
+	err = b.stmts.QueryRowContext(r.Context(), "SELECT id, role, status, session_version, "+
 		"region_code FROM users WHERE id = ?", id).
 		Scan(&u.id, &u.role, &u.status, &u.session, &u.region)
 	return id, err == nil && u.status == "active" && u.role == role && u.session == int64(session)
@@ -336,12 +290,12 @@ func (b *baselineServer) orders(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	var total int64
-	if err := b.queryRow(ctx, "SELECT count(*) FROM `orders` WHERE orders.enterprise_id = ?",
+	if err := b.stmts.QueryRowContext(ctx, "SELECT count(*) FROM `orders` WHERE orders.enterprise_id = ?",
 		id).Scan(&total); err != nil {
 		fail(w, http.StatusInternalServerError)
 		return
 	}
-	rows, err := b.query(ctx, "SELECT orders.id, orders.status, orders.provider_id, "+
+	rows, err := b.stmts.QueryContext(ctx, "SELECT orders.id, orders.status, orders.provider_id, "+
 		"orders.provider_name, orders.enterprise_id, orders.subtotal_fen, orders.discount_fen, "+
 		"orders.payable_fen, orders.created_at, orders.updated_at FROM `orders` "+
 		"WHERE orders.enterprise_id = ? ORDER BY orders.id DESC LIMIT 20", id)

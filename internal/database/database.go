@@ -70,7 +70,7 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 		return nil, fmt.Errorf("reach %s database: %w", o.Driver, err)
 	}
 	if o.PreparedStatements {
-		if err := db.Use(&statements{}); err != nil {
+		if err := db.Use(&Statements{}); err != nil {
 			_ = sqlDB.Close()
 			return nil, fmt.Errorf("prepared statements: %w", err)
 		}

@@ -7,7 +7,7 @@ const MaxPrepared = maxPrepared
 
 // PreparedCount is how many statements db keeps prepared.
 func PreparedCount(db *gorm.DB) int {
-	s, ok := db.Plugins[statementsName].(*statements)
+	s, ok := db.Plugins[statementsName].(*Statements)
 	if !ok {
 		return 0
 	}

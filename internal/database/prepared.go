@@ -18,31 +18,37 @@ const maxPrepared = 64
 // statementsName names the statement cache among GORM's plugins.
 const statementsName = "shangyun:prepared"
 
-// statements keeps the frequent reads' statements prepared, so that the
+// Statements keeps the statements of frequent reads prepared, so that the
 // database parses and plans each once per connection instead of at every
-// request. It is a GORM connection pool that Reads puts under a query.
+// request. It works on a plain *sql.DB, and is also the GORM connection
+// pool that Reads puts under a query.
 //
 // GORM's own PrepareStmt mode is not used: it prepares under a lock that
 // transactions holding every pooled connection can wait for while the
 // preparer waits for a connection, and then nothing moves. Here nothing is
 // held while a statement is prepared, and statements in transactions are
 // never prepared.
-type statements struct {
+type Statements struct {
 	db    *sql.DB
 	stmts sync.Map // query → *sql.Stmt
 	count atomic.Int32
 }
 
+// NewStatements returns Statements over db.
+func NewStatements(db *sql.DB) *Statements { return &Statements{db: db} }
+
 var (
-	_ gorm.Plugin         = (*statements)(nil)
-	_ gorm.ConnPool       = (*statements)(nil)
-	_ gorm.TxBeginner     = (*statements)(nil)
-	_ gorm.GetDBConnector = (*statements)(nil)
+	_ gorm.Plugin         = (*Statements)(nil)
+	_ gorm.ConnPool       = (*Statements)(nil)
+	_ gorm.TxBeginner     = (*Statements)(nil)
+	_ gorm.GetDBConnector = (*Statements)(nil)
 )
 
-func (s *statements) Name() string { return statementsName }
+// Name implements gorm.Plugin.
+func (s *Statements) Name() string { return statementsName }
 
-func (s *statements) Initialize(db *gorm.DB) error {
+// Initialize implements gorm.Plugin.
+func (s *Statements) Initialize(db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	s.db = sqlDB
 	return err
@@ -51,7 +57,7 @@ func (s *statements) Initialize(db *gorm.DB) error {
 // stmt returns query's prepared statement, preparing it on first use, or
 // nil when it cannot be kept: the cache is full, or the database refused to
 // prepare it (the plain query then reports why).
-func (s *statements) stmt(ctx context.Context, query string) *sql.Stmt {
+func (s *Statements) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := s.stmts.Load(query); ok {
 		return st.(*sql.Stmt)
 	}
@@ -70,14 +76,16 @@ func (s *statements) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
-func (s *statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+// QueryContext runs query through its prepared statement.
+func (s *Statements) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := s.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // kept while the pool lives
 		return st.QueryContext(ctx, args...)
 	}
 	return s.db.QueryContext(ctx, query, args...)
 }
 
-func (s *statements) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+// QueryRowContext runs query through its prepared statement.
+func (s *Statements) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := s.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // kept while the pool lives
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -85,20 +93,22 @@ func (s *statements) QueryRowContext(ctx context.Context, query string, args ...
 }
 
 // ExecContext runs writes as they are: they are neither fixed nor frequent.
-func (s *statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (s *Statements) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return s.db.ExecContext(ctx, query, args...)
 }
 
-func (s *statements) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+// PrepareContext implements gorm.ConnPool.
+func (s *Statements) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
 	return s.db.PrepareContext(ctx, query)
 }
 
 // BeginTx starts a plain transaction: its statements are not prepared.
-func (s *statements) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+func (s *Statements) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
 	return s.db.BeginTx(ctx, opts)
 }
 
-func (s *statements) GetDBConn() (*sql.DB, error) { return s.db, nil }
+// GetDBConn implements gorm.GetDBConnector.
+func (s *Statements) GetDBConn() (*sql.DB, error) { return s.db, nil }
 
 // Reads is Conn for the most frequent reads — the session check, the
 // catalog and order lists, a product's detail. Outside a transaction their
@@ -111,7 +121,7 @@ func Reads(ctx context.Context, db *gorm.DB) *gorm.DB {
 		return tx
 	}
 	q := db.WithContext(ctx)
-	if s, ok := db.Plugins[statementsName].(*statements); ok {
+	if s, ok := db.Plugins[statementsName].(*Statements); ok {
 		q.Statement.ConnPool = s
 	}
 	return q
