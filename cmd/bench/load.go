@@ -342,14 +342,8 @@ func measure(ctx context.Context, o options, f *fixture, app, base *process) []r
 // baseline's throughput, or of Shangyun's where the baseline lacks e.
 func measureOne(o options, e endpoint, app, base string) result {
 	r := result{name: e.name}
-	var appRuns, baseRuns tally
-	alternate(o.rounds, e.base, o.duration, func(onBase bool, d time.Duration) {
-		if onBase {
-			baseRuns.merge(closedLoop(base, e, o.concurrency, d))
-		} else {
-			appRuns.merge(closedLoop(app, e, o.concurrency, d))
-		}
-	})
+	appRuns, baseRuns := phase(o.rounds, e.base, o.duration, app, base,
+		func(url string, d time.Duration) *tally { return closedLoop(url, e, o.concurrency, d) })
 	r.shangyun.closed = appRuns.summarise(o.duration)
 	r.rate = o.rate * r.shangyun.closed.rps
 	if e.base {
@@ -357,19 +351,28 @@ func measureOne(o options, e endpoint, app, base string) result {
 		r.rate = o.rate * r.baseline.closed.rps
 	}
 
-	appRuns, baseRuns = tally{}, tally{}
-	alternate(o.rounds, e.base, o.openDuration, func(onBase bool, d time.Duration) {
-		if onBase {
-			baseRuns.merge(openLoop(base, e, o.concurrency, r.rate, d))
-		} else {
-			appRuns.merge(openLoop(app, e, o.concurrency, r.rate, d))
-		}
-	})
+	appRuns, baseRuns = phase(o.rounds, e.base, o.openDuration, app, base,
+		func(url string, d time.Duration) *tally { return openLoop(url, e, o.concurrency, r.rate, d) })
 	r.shangyun.open = appRuns.summarise(o.openDuration)
 	if e.base {
 		r.baseline.open = baseRuns.summarise(o.openDuration)
 	}
 	return r
+}
+
+// phase runs d of run on each server, in the rounds of alternate, and
+// returns the figures of Shangyun's runs and of the baseline's.
+func phase(rounds int, both bool, d time.Duration, app, base string,
+	run func(url string, d time.Duration) *tally) (appRuns, baseRuns *tally) {
+	appRuns, baseRuns = &tally{}, &tally{}
+	alternate(rounds, both, d, func(onBase bool, d time.Duration) {
+		if onBase {
+			baseRuns.merge(run(base, d))
+		} else {
+			appRuns.merge(run(app, d))
+		}
+	})
+	return appRuns, baseRuns
 }
 
 // alternate splits a phase of d per server into rounds, in the order
